@@ -1,0 +1,23 @@
+"""exactfit: build the achievable optimum of a tiny network, then measure gradient descent.
+
+"My network can't even learn this simple function: is the architecture unable,
+or is gradient descent failing?" exactfit answers with constructions, exact least
+squares, a reliable global search, certificates, and benchmarks of plain
+gradient descent on the same task.
+"""
+
+from . import construct, tasks
+from .activations import ACTIVATIONS
+from .diagnose import Diagnosis, diagnose
+from .losses import LOSSES, loss, loss_and_grad, mae, mse
+from .network import Network
+from .result import EVIDENCE, FitResult
+from .tasks import Task
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "BenchmarkReport", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
+    "Network", "Task", "benchmark", "construct", "diagnose", "fit_global", "gd", "loss",
+    "loss_and_grad", "mae", "mse", "tasks", "train_gd",
+]

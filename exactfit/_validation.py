@@ -1,0 +1,110 @@
+"""Argument checks with clear messages, shared by every public entry point."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_array, check_consistent_length
+
+__all__ = ["check_data", "check_X", "check_hidden", "check_positive_int",
+           "check_choice", "check_fraction", "check_nonnegative"]
+
+
+def check_X(X, name="X", ensure_min_features=1):
+    """Return X as a finite 2-D float array (n_samples, n_features)."""
+    try:
+        X = check_array(X, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
+                        input_name=name)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    if X.ndim == 1:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features); got shape {X.shape}. "
+                         f"Reshape a single feature with {name}.reshape(-1, 1).")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features); got {X.ndim}-D.")
+    if X.shape[0] < 1:
+        raise ValueError(f"{name} is empty: need at least 1 sample, got shape {X.shape}.")
+    if X.shape[1] < ensure_min_features:
+        raise ValueError(f"{name} needs at least {ensure_min_features} feature(s); "
+                         f"got shape {X.shape}.")
+    return X
+
+
+def check_data(X, y, name_X="X", name_y="y"):
+    """Validate a data set.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets, always 2-D.
+    """
+    X = check_X(X, name_X)
+    try:
+        y = check_array(y, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
+                        input_name=name_y)
+    except ValueError as exc:
+        raise ValueError(f"{name_y}: {exc}") from None
+    if y.ndim not in (1, 2):
+        raise ValueError(f"{name_y} must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); "
+                         f"got shape {y.shape}.")
+    try:
+        check_consistent_length(X, y)
+    except ValueError:
+        raise ValueError(f"{name_X} and {name_y} have different numbers of samples: "
+                         f"{X.shape[0]} and {y.shape[0]}.") from None
+    Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    if Y.shape[1] < 1:
+        raise ValueError(f"{name_y} has no outputs: shape {y.shape}.")
+    return X, Y
+
+
+def check_positive_int(value, name, minimum=1):
+    """An integer >= minimum (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r} "
+                        f"({type(value).__name__}).")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}.")
+    return int(value)
+
+
+def check_hidden(hidden, name="hidden"):
+    """Hidden layer sizes as a tuple of positive ints: 3 -> (3,), (4, 4) -> (4, 4)."""
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = (hidden,)
+    if not isinstance(hidden, (tuple, list)):
+        raise TypeError(f"{name} must be an int or a tuple of ints (units per hidden layer); "
+                        f"got {hidden!r}.")
+    if len(hidden) == 0:
+        raise ValueError(f"{name} must name at least one hidden layer; got {hidden!r}.")
+    return tuple(check_positive_int(h, f"{name}[{i}]" if len(hidden) > 1 else name)
+                 for i, h in enumerate(hidden))
+
+
+def check_choice(value, choices, name):
+    """`value` must be one of `choices` (strings)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {sorted(choices)}; got {value!r}.")
+    if value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}; expected one of {sorted(choices)}.")
+    return value
+
+
+def check_nonnegative(value, name, allow_inf=False):
+    """A finite real >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number >= 0; got {value!r}.")
+    value = float(value)
+    if np.isnan(value) or value < 0 or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number >= 0; got {value}.")
+    return value
+
+
+def check_fraction(value, name, low=0.0, high=1.0, closed_high=False):
+    """A real in [low, high) (or [low, high] when closed_high)."""
+    value = check_nonnegative(value, name) if low >= 0 else float(value)
+    ok = low <= value <= high if closed_high else low <= value < high
+    if not ok:
+        bracket = "]" if closed_high else ")"
+        raise ValueError(f"{name} must be in [{low}, {high}{bracket}; got {value}.")
+    return value

@@ -1,0 +1,103 @@
+"""Why a network failed: dead, near-dead and collapsed hidden units."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_fraction, check_X
+
+__all__ = ["Diagnosis", "diagnose", "FAILURE_KINDS"]
+
+#: How a failed run is classified by :meth:`Diagnosis.kind`.
+FAILURE_KINDS = ("dead", "collapsed", "dead+collapsed", "healthy")
+
+
+@dataclass
+class Diagnosis:
+    """Hidden-unit health of a network on some inputs.
+
+    Attributes
+    ----------
+    dead : list of (layer, unit)
+        Units whose pre-activation is never > 0 on X (a ReLU that outputs a
+        constant and receives no gradient).
+    near_dead : list of (layer, unit)
+        Units active on fewer than ``near_dead_fraction`` of the samples (dead ones excluded).
+    collapsed : list of (layer, i, j)
+        Pairs of units of one layer whose normalised ``(weights, bias)`` vectors have
+        cosine >= ``collapse_cosine``: two units doing one unit's job.
+    active_fraction : list of ndarray
+        Per hidden layer, the fraction of samples on which each unit is active.
+    """
+
+    dead: list = field(default_factory=list)
+    near_dead: list = field(default_factory=list)
+    collapsed: list = field(default_factory=list)
+    active_fraction: list = field(default_factory=list)
+
+    @property
+    def healthy(self):
+        """True when no unit is dead, near-dead or collapsed."""
+        return not (self.dead or self.near_dead or self.collapsed)
+
+    def kind(self):
+        """One of :data:`FAILURE_KINDS`: the reason to blame for a failed run."""
+        if self.dead and self.collapsed:
+            return "dead+collapsed"
+        if self.dead:
+            return "dead"
+        if self.collapsed:
+            return "collapsed"
+        return "healthy"
+
+    def __str__(self):
+        return (f"Diagnosis(dead={self.dead}, near_dead={self.near_dead}, "
+                f"collapsed={self.collapsed})")
+
+    def to_dict(self):
+        return {"dead": [list(t) for t in self.dead], "near_dead": [list(t) for t in self.near_dead],
+                "collapsed": [list(t) for t in self.collapsed],
+                "active_fraction": [a.tolist() for a in self.active_fraction]}
+
+
+def diagnose(network, X, near_dead=0.01, collapse_cosine=0.99):
+    """Find dead, near-dead and collapsed units of every hidden layer.
+
+    Parameters
+    ----------
+    network : Network
+    X : array-like of shape (n_samples, n_features)
+        Inputs on which activity is measured (usually the training data).
+    near_dead : float, default=0.01
+        A live unit active on fewer than this fraction of samples is near-dead.
+    collapse_cosine : float, default=0.99
+        Two units of one layer are collapsed when the cosine between their
+        ``(weights, bias)`` vectors is at least this.
+
+    Returns
+    -------
+    Diagnosis
+    """
+    near_dead = check_fraction(near_dead, "near_dead", 0.0, 1.0, closed_high=True)
+    collapse_cosine = check_fraction(collapse_cosine, "collapse_cosine", 0.0, 1.0,
+                                     closed_high=True)
+    X = check_X(X)
+    pre = network.forward(X)[0][:-1]
+    out = Diagnosis()
+    for layer, (Z, W, b) in enumerate(zip(pre, network.weights, network.biases)):
+        frac = np.mean(Z > 0, axis=0)
+        out.active_fraction.append(frac)
+        for u, f in enumerate(frac):
+            if f == 0:
+                out.dead.append((layer, u))
+            elif f < near_dead:
+                out.near_dead.append((layer, u))
+        V = np.vstack([W, b[None, :]]).T  # one row per unit
+        norms = np.linalg.norm(V, axis=1)
+        Vn = V / np.where(norms > 0, norms, 1.0)[:, None]
+        C = Vn @ Vn.T
+        for i in range(len(V)):
+            for j in range(i + 1, len(V)):
+                if norms[i] > 0 and norms[j] > 0 and C[i, j] >= collapse_cosine:
+                    out.collapsed.append((layer, i, j))
+    return out
