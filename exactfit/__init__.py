@@ -6,18 +6,21 @@ squares, a reliable global search, certificates, and benchmarks of plain
 gradient descent on the same task.
 """
 
-from . import construct, tasks
+from . import construct, gd, tasks
+from .bench import BenchmarkReport, Method, benchmark
 from .activations import ACTIVATIONS
 from .diagnose import Diagnosis, diagnose
+from .gd import train_gd
 from .losses import LOSSES, loss, loss_and_grad, mae, mse
 from .network import Network
 from .result import EVIDENCE, FitResult
+from .search import fit_global
 from .tasks import Task
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "BenchmarkReport", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
+    "ACTIVATIONS", "BenchmarkReport", "Method", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
     "Network", "Task", "benchmark", "construct", "diagnose", "fit_global", "gd", "loss",
     "loss_and_grad", "mae", "mse", "tasks", "train_gd",
 ]

@@ -61,9 +61,17 @@ def check_activation(name, argname="activation"):
 
 def activation(name):
     """The function ``f(z)`` of activation `name`."""
-    return _F[check_activation(name)]
+    try:
+        return _F[name]
+    except (KeyError, TypeError):
+        check_activation(name)
+        raise
 
 
 def activation_derivative(name):
     """The derivative ``f'(z)`` of activation `name`, as a function of the pre-activation."""
-    return _DF[check_activation(name)]
+    try:
+        return _DF[name]
+    except (KeyError, TypeError):
+        check_activation(name)
+        raise

@@ -6,10 +6,10 @@ import numpy as np
 
 from ._validation import check_fraction, check_X
 
-__all__ = ["Diagnosis", "diagnose", "FAILURE_KINDS"]
+__all__ = ["Diagnosis", "diagnose", "FAILURE_REASONS"]
 
-#: How a failed run is classified by :meth:`Diagnosis.kind`.
-FAILURE_KINDS = ("dead", "collapsed", "dead+collapsed", "healthy")
+#: The reasons :meth:`Diagnosis.reasons` can give for a failed run.
+FAILURE_REASONS = ("dead", "collapsed", "linear")
 
 
 @dataclass
@@ -26,6 +26,10 @@ class Diagnosis:
     collapsed : list of (layer, i, j)
         Pairs of units of one layer whose normalised ``(weights, bias)`` vectors have
         cosine >= ``collapse_cosine``: two units doing one unit's job.
+    linear : list of (layer, unit)
+        Units active on every sample: their kink lies outside the data, so on the
+        data the unit is affine and never bends (the "valley" failure of the Euclid
+        question has one). Reported for the ReLU family only.
     active_fraction : list of ndarray
         Per hidden layer, the fraction of samples on which each unit is active.
     """
@@ -33,35 +37,40 @@ class Diagnosis:
     dead: list = field(default_factory=list)
     near_dead: list = field(default_factory=list)
     collapsed: list = field(default_factory=list)
+    linear: list = field(default_factory=list)
     active_fraction: list = field(default_factory=list)
 
     @property
     def healthy(self):
-        """True when no unit is dead, near-dead or collapsed."""
-        return not (self.dead or self.near_dead or self.collapsed)
+        """True when no unit is dead, near-dead, collapsed or linear."""
+        return not (self.dead or self.near_dead or self.collapsed or self.linear)
 
-    def kind(self):
-        """One of :data:`FAILURE_KINDS`: the reason to blame for a failed run."""
-        if self.dead and self.collapsed:
-            return "dead+collapsed"
-        if self.dead:
-            return "dead"
+    def reasons(self):
+        """The subset of :data:`FAILURE_REASONS` present (near-dead counts as dead)."""
+        out = []
+        if self.dead or self.near_dead:
+            out.append("dead")
         if self.collapsed:
-            return "collapsed"
-        return "healthy"
+            out.append("collapsed")
+        if self.linear:
+            out.append("linear")
+        return out
 
     def __str__(self):
         return (f"Diagnosis(dead={self.dead}, near_dead={self.near_dead}, "
-                f"collapsed={self.collapsed})")
+                f"collapsed={self.collapsed}, linear={self.linear})")
+
+    __repr__ = __str__
 
     def to_dict(self):
         return {"dead": [list(t) for t in self.dead], "near_dead": [list(t) for t in self.near_dead],
                 "collapsed": [list(t) for t in self.collapsed],
+                "linear": [list(t) for t in self.linear],
                 "active_fraction": [a.tolist() for a in self.active_fraction]}
 
 
 def diagnose(network, X, near_dead=0.01, collapse_cosine=0.99):
-    """Find dead, near-dead and collapsed units of every hidden layer.
+    """Find dead, near-dead, collapsed and linear units of every hidden layer.
 
     Parameters
     ----------
@@ -92,6 +101,8 @@ def diagnose(network, X, near_dead=0.01, collapse_cosine=0.99):
                 out.dead.append((layer, u))
             elif f < near_dead:
                 out.near_dead.append((layer, u))
+            elif f == 1 and network.hidden in ("relu", "leaky_relu"):
+                out.linear.append((layer, u))
         V = np.vstack([W, b[None, :]]).T  # one row per unit
         norms = np.linalg.norm(V, axis=1)
         Vn = V / np.where(norms > 0, norms, 1.0)[:, None]

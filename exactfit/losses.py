@@ -16,7 +16,8 @@ __all__ = ["LOSSES", "mse", "mae", "loss", "loss_and_grad", "Objective"]
 
 def _mse(P, Y):
     R = P - Y
-    return float(np.mean(R * R)), (2.0 / R.size) * R
+    r = R.ravel()
+    return float(r @ r) / r.size, (2.0 / r.size) * R
 
 
 def _mae(P, Y):

@@ -1,5 +1,10 @@
 """Closed-form networks: the achievable optimum built directly."""
 
+from ._identity import identity
+from ._interpolant import interpolant_1d
+from ._lstsq import linear_lstsq
 from ._pyramid import norm_pyramid, pyramid_angles
+from ._spectrum import amplitude_spectrum, dft_matrix, polygon_gain
 
-__all__ = ["norm_pyramid", "pyramid_angles"]
+__all__ = ["amplitude_spectrum", "dft_matrix", "identity", "interpolant_1d", "linear_lstsq",
+           "norm_pyramid", "polygon_gain", "pyramid_angles"]

@@ -1,0 +1,64 @@
+"""Trials dispatched through joblib, with progress and a clean Ctrl-C.
+
+Everything that runs many independent pieces (restarts, benchmark trials,
+sweep cells) goes through :func:`run_trials`, so ``joblib.parallel_config(
+backend="dask")`` (or ray) moves all of it onto a cluster unchanged.
+"""
+
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.utils import check_random_state
+from tqdm.auto import tqdm
+
+__all__ = ["run_trials", "draw_seeds"]
+
+
+def draw_seeds(random_state, n):
+    """``n`` int seeds drawn up front from `random_state` (as scikit-learn's bagging does).
+
+    Drawing them before dispatch makes results independent of ``n_jobs`` and lets
+    each stored seed replay its own run.
+    """
+    rs = check_random_state(random_state)
+    return [int(s) for s in rs.randint(np.iinfo(np.int32).max, size=n)]
+
+
+def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None):
+    """Call ``fn(*args)`` for every tuple in `arg_list`, in order, through joblib.
+
+    Parameters
+    ----------
+    fn : callable
+    arg_list : list of tuple
+    n_jobs : int or None
+        joblib's meaning: None is 1 unless inside ``joblib.parallel_config``.
+    progress : bool
+        Show a tqdm bar.
+    desc : str, optional
+        Label of the bar.
+
+    Returns
+    -------
+    results : list
+        ``fn``'s return values in the order of `arg_list`. When the user presses
+        Ctrl-C, the trials finished so far (a prefix of the list) are returned and
+        a warning says so; callers mark their result as interrupted when
+        ``len(results) < len(arg_list)``.
+    """
+    results = []
+    bar = tqdm(total=len(arg_list), desc=desc, disable=not progress, leave=False)
+    try:
+        # n_jobs=None defers to joblib.parallel_config (sequential by default).
+        par = Parallel(n_jobs=n_jobs, return_as="generator")
+        for r in par(delayed(fn)(*args) for args in arg_list):
+            results.append(r)
+            bar.update()
+    except KeyboardInterrupt:
+        warnings.warn(f"Interrupted: {len(results)} of {len(arg_list)} trials finished; "
+                      "returning those.", RuntimeWarning, stacklevel=2)
+    finally:
+        bar.close()
+    return results
+

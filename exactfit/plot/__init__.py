@@ -1,0 +1,6 @@
+"""Display objects (scikit-learn style): build with ``from_*``, draw with ``plot(ax=None)``."""
+
+from ._bars import LossCurveDisplay, SuccessRateDisplay
+from ._surface import SurfaceDisplay, UnitLinesDisplay
+
+__all__ = ["LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "UnitLinesDisplay"]
