@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 __all__ = ["run_trials", "draw_seeds"]
@@ -25,7 +26,7 @@ def draw_seeds(random_state, n):
     return [int(s) for s in rs.randint(np.iinfo(np.int32).max, size=n)]
 
 
-def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None):
+def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_threads=1):
     """Call ``fn(*args)`` for every tuple in `arg_list`, in order, through joblib.
 
     Parameters
@@ -38,6 +39,11 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None):
         Show a tqdm bar.
     desc : str, optional
         Label of the bar.
+    blas_threads : int or None, default=1
+        BLAS threads while trials run in this process (None: leave as is). The
+        trials are small: a multithreaded BLAS on their tiny matrices is slower
+        (about 10x here when the other core is busy), and the cores are better
+        spent on parallel trials (joblib's workers are single-threaded already).
 
     Returns
     -------
@@ -49,6 +55,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None):
     """
     results = []
     bar = tqdm(total=len(arg_list), desc=desc, disable=not progress, leave=False)
+    limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else None
     try:
         # n_jobs=None defers to joblib.parallel_config (sequential by default).
         par = Parallel(n_jobs=n_jobs, return_as="generator")
@@ -60,5 +67,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None):
                       "returning those.", RuntimeWarning, stacklevel=2)
     finally:
         bar.close()
+        if limits is not None:
+            limits.restore_original_limits()
     return results
 

@@ -13,7 +13,7 @@ def check_X(X, name="X", ensure_min_features=1):
     """Return X as a finite 2-D float array (n_samples, n_features)."""
     try:
         X = check_array(X, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                        input_name=name)
+                        ensure_min_samples=0, ensure_min_features=0, input_name=name)
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from None
     if X.ndim == 1:
@@ -41,7 +41,7 @@ def check_data(X, y, name_X="X", name_y="y"):
     X = check_X(X, name_X)
     try:
         y = check_array(y, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                        input_name=name_y)
+                        ensure_min_samples=0, ensure_min_features=0, input_name=name_y)
     except ValueError as exc:
         raise ValueError(f"{name_y}: {exc}") from None
     if y.ndim not in (1, 2):

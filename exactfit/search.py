@@ -168,8 +168,8 @@ def repulsion_penalty(theta, sizes):
         Vn = V / norms[:, None]
         P = np.maximum(Vn @ Vn.T, 0.0)
         np.fill_diagonal(P, 0.0)
-        total += 0.25 * np.sum(P * P)  # each unordered pair counted twice
-        G = P @ Vn  # dR/dVn
+        total += 0.5 * np.sum(P * P)  # each unordered pair appears twice in P
+        G = 2.0 * (P @ Vn)  # dR/dVn
         G = (G - np.sum(G * Vn, axis=1)[:, None] * Vn) / norms[:, None]
         gW += G[:, :-1].T
         gb += G[:, -1]

@@ -1,0 +1,102 @@
+"""fit_global against gradient descent on the Euclid task, side by side in one run.
+
+For 3 hidden units (and 5 with --units), on the same 2000 points: success rate
+(MSE within 1% of the best loss any method found), median time per call and time
+to the optimum at 99% confidence of
+
+- fit_global (default settings),
+- fit_global with random starts only (no construction seeds), same restarts,
+- scikit-learn's lbfgs solver restarted (the strongest gradient-based peer),
+- scikit-learn adam and sgd.
+
+Writes benchmarks/results/euclid.json and euclid.md. Runs on one process
+(n_jobs=1) so times compare like with like. About 3 minutes on 2 cores.
+
+    python benchmarks/euclid.py [--quick]
+"""
+
+import argparse
+import functools
+import json
+import os
+import platform
+import time
+
+import numpy as np
+
+import exactfit
+from exactfit.bench import Method
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(units, n_global, n_lbfgs, n_gd, epochs, seed=0):
+    task = exactfit.tasks.euclid(2000, hidden=units, random_state=seed)
+    methods = [
+        Method("fit_global", functools.partial(exactfit.fit_global, hidden=units)),
+        Method("fit_global, random starts only", functools.partial(
+            exactfit.fit_global, hidden=units, starts=["data", "random"])),
+        Method("sklearn lbfgs (restarted)", functools.partial(
+            exactfit.train_gd, hidden=units, optimizer="lbfgs", max_iter=epochs)),
+        Method("sklearn adam", functools.partial(
+            exactfit.train_gd, hidden=units, optimizer="adam", max_iter=epochs)),
+        Method("sklearn sgd", functools.partial(
+            exactfit.train_gd, hidden=units, optimizer="sgd", max_iter=epochs)),
+    ]
+    counts = {"fit_global": n_global, "fit_global, random starts only": n_global,
+              "sklearn lbfgs (restarted)": n_lbfgs, "sklearn adam": n_gd, "sklearn sgd": n_gd}
+    # One benchmark per run count, all on the same data; merged so that success is
+    # judged against the best loss of every method.
+    runs = {}
+    for m in methods:
+        rep = exactfit.benchmark(task, methods=[m], n_runs=counts[m.name], random_state=seed,
+                                 n_jobs=1, progress=True, name=task.name)
+        runs.update(rep.runs)
+    pyramid = exactfit.construct.norm_pyramid(units, task.X, task.y)
+    report = exactfit.BenchmarkReport.from_runs(runs, rtol=0.01, task=f"euclid, {units} units",
+                                                n_samples=2000)
+    return report, pyramid
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
+    p.add_argument("--units", type=int, nargs="+", default=[3, 5])
+    args = p.parse_args(argv)
+    n_global, n_lbfgs, n_gd, epochs = (5, 20, 3, 100) if args.quick else (50, 200, 30, 500)
+    out = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                       "numpy": np.__version__, "exactfit": exactfit.__version__},
+           "settings": {"n_fit_global": n_global, "n_lbfgs": n_lbfgs, "n_gd": n_gd,
+                        "gd_max_iter": epochs, "n_samples": 2000, "rtol": 0.01},
+           "results": {}}
+    md = ["# Euclid benchmark: fit_global vs gradient descent", "",
+          f"`python benchmarks/euclid.py{' --quick' if args.quick else ''}`, "
+          f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, one process. Success: MSE within "
+          "1% of the best loss any method found on the same 2000 points.", ""]
+    for units in args.units:
+        report, pyramid = run(units, n_global, n_lbfgs, n_gd, epochs)
+        rows = report.rows
+        g, lb = rows["fit_global"], rows["sklearn lbfgs (restarted)"]
+        ratio = (lb["time_to_optimum_99"] / g["time_to_optimum_99"]
+                 if np.isfinite(lb["time_to_optimum_99"]) else float("inf"))
+        out["results"][f"{units}_units"] = {
+            "best_loss": report.best_loss, "pyramid_loss": pyramid.loss,
+            "pyramid_over_best": pyramid.loss / report.best_loss,
+            "time_to_optimum_ratio_lbfgs_over_fit_global": ratio,
+            "rows": report.to_dict()["rows"]}
+        md += [f"## 2 -> {units} ReLU -> 1", "", report.to_markdown(),
+               f"Symmetric pyramid construction: MSE {pyramid.loss:.6g}, "
+               f"{pyramid.loss / report.best_loss:.4f} x the best.",
+               f"Time to the optimum at 99% confidence: restarted sklearn lbfgs / fit_global = "
+               f"{ratio:.3g}.", ""]
+        print(report)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "euclid.json"), "w") as fh:
+        json.dump(out, fh, indent=1)
+    with open(os.path.join(HERE, "results", "euclid.md"), "w") as fh:
+        fh.write("\n".join(md))
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
