@@ -10,7 +10,7 @@ from . import construct, gd, tasks
 from .bench import BenchmarkReport, Method, benchmark
 from .activations import ACTIVATIONS
 from .diagnose import Diagnosis, diagnose
-from .gd import train_gd
+from .gd import KERAS_OPTIMIZERS, train_gd, train_gd_many, train_torch
 from .losses import LOSSES, loss, loss_and_grad, mae, mse
 from .network import Network
 from .result import EVIDENCE, FitResult
@@ -20,7 +20,7 @@ from .tasks import Task
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "BenchmarkReport", "Method", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
+    "ACTIVATIONS", "BenchmarkReport", "KERAS_OPTIMIZERS", "Method", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
     "Network", "Task", "benchmark", "construct", "diagnose", "fit_global", "gd", "loss",
-    "loss_and_grad", "mae", "mse", "tasks", "train_gd",
+    "loss_and_grad", "mae", "mse", "tasks", "train_gd", "train_gd_many", "train_torch",
 ]

@@ -1,5 +1,7 @@
 """Gradient-descent baselines on the same tasks, data and architectures."""
 
 from ._train import GD_BACKENDS, SKLEARN_OPTIMIZERS, train_gd
+from ._torch import KERAS_OPTIMIZERS, TORCH_PROTOCOLS, train_gd_many, train_torch
 
-__all__ = ["train_gd", "GD_BACKENDS", "SKLEARN_OPTIMIZERS"]
+__all__ = ["train_gd", "GD_BACKENDS", "SKLEARN_OPTIMIZERS", "train_gd_many", "train_torch",
+           "KERAS_OPTIMIZERS", "TORCH_PROTOCOLS"]
