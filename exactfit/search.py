@@ -43,7 +43,8 @@ _REACHED_RTOL = 1e-3
 
 def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                n_restarts=4, repulsion=0.1, n_anneal=1, revive=2, starts="auto",
-               maxiter=3000, random_state=None, n_jobs=None, progress=False):
+               symmetries="auto", maxiter=3000, random_state=None, n_jobs=None,
+               progress=False):
     """Best-known optimum of a fully connected network by multistart L-BFGS.
 
     Parameters
@@ -79,6 +80,13 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         with each unit's boundary through a random data point. "random":
         Glorot-uniform weights, zero biases (Keras's initialisation). The output
         layer of every start is solved by least squares.
+    symmetries : "auto" or bool, default="auto"
+        After the restarts, also start from the images of the best network under the
+        symmetries of the data's bounding box (signed permutations of the input
+        coordinates about the data mean: 7 images in 2-D, 47 in 3-D). A symmetric
+        domain (the Euclid square) has several symmetric copies of the optimum whose
+        losses differ on a finite sample; L-BFGS from one copy never reaches the
+        others. "auto": on for 1 to 3 inputs.
     maxiter : int, default=3000
         L-BFGS iterations per stage.
     random_state : int, RandomState or None
@@ -115,6 +123,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     revive = check_positive_int(revive, "revive", minimum=0)
     maxiter = check_positive_int(maxiter, "maxiter")
     kinds = _start_kinds(starts, n_restarts)
+    if isinstance(symmetries, str):
+        check_choice(symmetries, ("auto",), "symmetries")
+        symmetries = X.shape[1] <= 3
+    elif not isinstance(symmetries, (bool, np.bool_)):
+        raise TypeError(f"symmetries must be 'auto' or a bool; got {symmetries!r}.")
     sizes = (X.shape[1],) + hidden + (Y.shape[1],)
     seeds = draw_seeds(random_state, n_restarts)
     opts = dict(sizes=sizes, act=activation, output=output, loss=loss, repulsion=repulsion,
@@ -123,21 +136,31 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                       n_jobs=n_jobs, progress=progress, desc="fit_global restarts")
     if not runs:
         raise KeyboardInterrupt("fit_global was interrupted before any restart finished.")
+    interrupted = len(runs) < n_restarts
     losses = np.array([r[1] for r in runs])
     best = int(np.argmin(losses))
-    net = Network.from_flat(runs[best][0], sizes, activation, output)
-    reached = float(np.mean(losses <= losses[best] * (1 + _REACHED_RTOL) + 1e-15))
-    interrupted = len(runs) < n_restarts
-    msg = (f"best of {len(runs)} L-BFGS starts; {reached:.0%} of starts reached it"
-           + (" (interrupted)" if interrupted else ""))
-    return FitResult(network=net, loss=float(losses[best]), loss_kind=loss, method="fit_global",
-                     success=not interrupted, message=msg, evidence="search",
-                     nit=int(sum(r[2] for r in runs)), time=time.perf_counter() - t0,
+    theta, loss_best = runs[best][0], float(losses[best])
+    nit = int(sum(r[2] for r in runs))
+    mats = _box_symmetries(X.shape[1]) if symmetries and not interrupted else []
+    images = run_trials(_image_restart, [(X, Y, theta, P, opts) for P in mats],
+                        n_jobs=n_jobs) if mats else []
+    improved = False
+    for th, f, it in images:
+        nit += it
+        if f < loss_best:
+            theta, loss_best, improved = th, f, True
+    net = Network.from_flat(theta, sizes, activation, output)
+    reached = float(np.mean(losses <= loss_best * (1 + _REACHED_RTOL) + 1e-15))
+    msg = (f"best of {len(runs)} L-BFGS starts"
+           + (f" and {len(images)} symmetric images of the best" if images else "")
+           + f"; {reached:.0%} of starts reached it" + (" (interrupted)" if interrupted else ""))
+    return FitResult(network=net, loss=loss_best, loss_kind=loss, method="fit_global",
+                     success=not interrupted, message=msg, evidence="search", nit=nit,
+                     time=time.perf_counter() - t0,
                      random_state=random_state if isinstance(random_state, int) else None,
                      restart_losses=losses, restart_seeds=seeds[:len(runs)],
                      restart_starts=kinds[:len(runs)], reached_fraction=reached,
-                     best_restart=best)
-
+                     best_restart=best, improved_by_symmetry=improved)
 
 def _start_kinds(starts, n):
     if isinstance(starts, str) and starts == "auto":
@@ -210,6 +233,38 @@ def _restart(X, Y, kind, seed, opts):
         if f_trial < f:
             theta, f = trial, f_trial
     return theta, f, nit
+
+
+def _box_symmetries(d):
+    """Signed permutation matrices of R^d except the identity (d! * 2^d - 1 of them)."""
+    import itertools
+
+    mats = []
+    for perm in itertools.permutations(range(d)):
+        for signs in itertools.product((1.0, -1.0), repeat=d):
+            P = np.eye(d)[list(perm)] * np.array(signs)[:, None]
+            if not np.array_equal(P, np.eye(d)):
+                mats.append(P)
+    return mats
+
+
+def _image_restart(X, Y, theta, P, opts):
+    """L-BFGS from the network x -> f(c + P (x - c)), c the data mean."""
+    sizes, act, out = opts["sizes"], opts["act"], opts["output"]
+    obj = Objective(X, Y, sizes, act, out, opts["loss"])
+    theta = theta.copy()
+    Ws, bs = unflatten(theta, sizes)
+    c = X.mean(axis=0)
+    W1 = Ws[0].copy()
+    Ws[0][...] = P.T @ W1
+    bs[0][...] += W1.T @ (c - P @ c)
+    polish = opts["loss"] == "mse" and out == "linear"
+    if polish:
+        theta = _polish_output(X, Y, theta, sizes, act, out)
+    theta, it = _lbfgs(obj, theta, opts["maxiter"])
+    if polish:
+        theta = _polish_output(X, Y, theta, sizes, act, out)
+    return theta, obj.value(theta), it
 
 
 def _penalised(obj, sizes, lam):

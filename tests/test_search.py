@@ -91,6 +91,22 @@ def test_repulsion_penalty_gradient(rng):
     assert repulsion_penalty(th, (2, 2, 1))[0] == pytest.approx(1.0)
 
 
+def test_symmetric_images_compute_the_transformed_function(rng):
+    from exactfit.search import _box_symmetries, _image_restart
+
+    assert len(_box_symmetries(2)) == 7 and len(_box_symmetries(3)) == 47
+    X = rng.uniform(-1, 1, size=(50, 2)) + [0.3, -0.2]
+    net = Network([rng.normal(size=(2, 3)), rng.normal(size=(3, 1))],
+                  [rng.normal(size=3), rng.normal(size=1)])
+    P = _box_symmetries(2)[2]
+    c = X.mean(axis=0)
+    target = net.predict(c + (X - c) @ P.T)  # f(c + P (x - c))
+    opts = dict(sizes=(2, 3, 1), act="relu", output="linear", loss="mse", maxiter=1)
+    # With the image network as the exact target, the image start is already optimal.
+    theta, f, _ = _image_restart(X, target[:, None], net.to_flat(), P, opts)
+    assert f < 1e-20
+
+
 def test_bad_input(euclid_small):
     X, y = euclid_small.X, euclid_small.y
     with pytest.raises(ValueError, match="hidden"):
@@ -109,3 +125,19 @@ def test_bad_input(euclid_small):
         fit_global(X, y, starts="clever")
     with pytest.raises(ValueError, match="repulsion"):
         fit_global(X, y, repulsion=-1)
+    with pytest.raises(TypeError, match="symmetries"):
+        fit_global(X, y, symmetries=3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("units", [3, 5])
+def test_fit_global_every_seed_reaches_many_sklearn_starts_full_data(units):
+    task = exactfit.tasks.euclid(2000, random_state=0)
+    ref = _sklearn_lbfgs_best(task.X, task.y, units, 150)
+    losses = [fit_global(task.X, task.y, hidden=units, random_state=s).loss for s in range(10)]
+    # Every call reaches the optimum of 150 random starts in the benchmark's sense
+    # (within 1%), and the best call is no worse than it. On 2000 points the
+    # symmetric copies of the optimum under the square's symmetries differ by up to
+    # ~0.8% and single calls can end in a copy up to ~0.15% above the best.
+    assert max(losses) <= ref * 1.01, (losses, ref)
+    assert min(losses) <= ref * (1 + 1e-6), (losses, ref)

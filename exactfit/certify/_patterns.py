@@ -25,9 +25,11 @@ def _as_pattern_matrix(patterns, n):
     """Deduplicated columns, all-zero column dropped, as a bool (n, P) array."""
     P = np.asarray(patterns, dtype=bool).reshape(n, -1)
     P = P[:, P.any(axis=0)]
-    if P.shape[1] == 0:
-        return P
-    return np.unique(P, axis=1)
+    # Deduplicate on packed bytes (much faster than np.unique(axis=1) on bools).
+    packed = np.packbits(P, axis=0).T
+    _, idx = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                       return_index=True)
+    return P[:, np.sort(idx)]
 
 
 def _planar_signs(A2):
@@ -87,25 +89,36 @@ def enumerate_patterns(X):
         found.append(_planar_signs(B))
     else:
         norms = np.linalg.norm(B, axis=1)
+        I, J = np.triu_indices(len(B), k=1)
+        U = np.cross(B[I], B[J])
+        U /= np.linalg.norm(U, axis=1, keepdims=True)
+        Z = B @ U.T  # (points, rays)
+        ON = np.abs(Z) <= _ON_PLANE_RTOL * norms[:, None]
+        generic = ON.sum(axis=0) == 2
+        # A ray through exactly two rows: the two planes cross, all 4 sign pairs occur.
+        for sign in (1.0, -1.0):
+            base = sign * Z[:, generic] > 0
+            cols = np.arange(base.shape[1])
+            for si, sj in ((False, False), (False, True), (True, False), (True, True)):
+                P = base.copy()
+                P[I[generic], cols] = si
+                P[J[generic], cols] = sj
+                found.append(P)
         seen = set()
-        for i in range(len(B)):
-            for j in range(i + 1, len(B)):
-                u = np.cross(B[i], B[j])
-                u /= np.linalg.norm(u)
-                z = B @ u
-                on = np.abs(z) <= _ON_PLANE_RTOL * norms
-                key = on.tobytes()
-                if key in seen:  # the same ray, met through another pair on it
-                    continue
-                seen.add(key)
-                # Orthonormal basis of the plane normal to u, and the on-ray rows in it.
-                E = np.linalg.svd(u[None, :])[2][1:]
-                local = _planar_signs(B[on] @ E.T)
-                # Near -u the on-ray rows take the same local signs (a . u = 0).
-                for sign in (1.0, -1.0):
-                    base = np.repeat((sign * z > 0)[:, None], local.shape[1], axis=1)
-                    base[on] = local
-                    found.append(base)
+        for r in np.flatnonzero(~generic):  # three or more rows on the ray
+            on, z = ON[:, r], Z[:, r]
+            key = on.tobytes()
+            if key in seen:  # the same ray, met through another pair on it
+                continue
+            seen.add(key)
+            # Orthonormal basis of the plane normal to the ray, and the on-ray rows in it.
+            E = np.linalg.svd(U[r][None, :])[2][1:]
+            local = _planar_signs(B[on] @ E.T)
+            # Near -u the on-ray rows take the same local signs (a . u = 0).
+            for sign in (1.0, -1.0):
+                base = np.repeat((sign * z > 0)[:, None], local.shape[1], axis=1)
+                base[on] = local
+                found.append(base)
     P = np.hstack(found)
     return _as_pattern_matrix(P[inverse], len(Xa))
 
