@@ -6,7 +6,7 @@ squares, a reliable global search, certificates, and benchmarks of plain
 gradient descent on the same task.
 """
 
-from . import certify, construct, gd, tasks
+from . import certify, construct, datasets, gd, tasks
 from .bench import BenchmarkReport, Method, benchmark
 from .activations import ACTIVATIONS
 from .diagnose import Diagnosis, diagnose
@@ -21,6 +21,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "BenchmarkReport", "KERAS_OPTIMIZERS", "Method", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
-    "Network", "Task", "benchmark", "certify", "construct", "diagnose", "fit_global", "gd", "loss",
+    "Network", "Task", "benchmark", "certify", "construct", "datasets", "diagnose", "fit_global", "gd", "loss",
     "loss_and_grad", "mae", "mse", "tasks", "train_gd", "train_gd_many", "train_torch",
 ]

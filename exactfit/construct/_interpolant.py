@@ -17,7 +17,7 @@ def _check_points(x, y):
     for name, v in (("x", x), ("y", y)):
         try:
             v = check_array(v, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                            input_name=name)
+                            ensure_min_samples=0, input_name=name)
         except ValueError as exc:
             raise ValueError(f"interpolant_1d: {name}: {exc}") from None
         if v.ndim == 2 and v.shape[1] == 1:
