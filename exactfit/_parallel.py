@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 __all__ = ["run_trials", "draw_seeds"]
@@ -55,7 +55,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
     """
     results = []
     bar = tqdm(total=len(arg_list), desc=desc, disable=not progress, leave=False)
-    limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else None
+    limits = _controller().limit(limits=blas_threads, user_api="blas") if blas_threads else None
     try:
         # n_jobs=None defers to joblib.parallel_config (sequential by default).
         par = Parallel(n_jobs=n_jobs, return_as="generator")
@@ -71,3 +71,13 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
             limits.restore_original_limits()
     return results
 
+
+
+_CONTROLLER = []
+
+
+def _controller():
+    # Scanning the loaded libraries costs milliseconds: do it once per process.
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]

@@ -223,5 +223,6 @@ def _backward(weights, acts, pre, post, G):
         grads.append(np.ones(dZ.shape[0]) @ dZ)
         grads.append((post[l].T @ dZ).ravel())
         if l > 0:
-            G = dZ @ weights[l].T
+            # One output: an outer product by broadcasting is ~4x faster than matmul.
+            G = dZ * weights[l][:, 0] if dZ.shape[1] == 1 else dZ @ weights[l].T
     return np.concatenate(grads[::-1])

@@ -42,7 +42,7 @@ _REACHED_RTOL = 1e-3
 
 
 def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
-               n_restarts=4, repulsion=0.1, n_anneal=1, revive=2, starts="auto",
+               n_restarts=3, repulsion=0.1, n_anneal=1, revive=2, starts="auto",
                symmetries="auto", maxiter=3000, random_state=None, n_jobs=None,
                progress=False):
     """Best-known optimum of a fully connected network by multistart L-BFGS.
@@ -59,7 +59,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Output activation.
     loss : {"mse", "mae"}, default="mse"
         Loss minimised (least-squares polishing applies to "mse" only).
-    n_restarts : int, default=4
+    n_restarts : int, default=3
         Number of starts.
     repulsion : float, default=0.1
         Initial weight of the repulsion penalty, relative to ``var(y)``; 0 turns it off.
@@ -149,6 +149,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         nit += it
         if f < loss_best:
             theta, loss_best, improved = th, f, True
+    obj = Objective(X, Y, sizes, activation, output, loss)
+    theta, it = _lbfgs(obj, theta, maxiter, tight=True)
+    nit += it
+    if loss == "mse" and output == "linear":
+        theta = _polish_output(X, Y, theta, sizes, activation, output)
+    loss_best = obj.value(theta)  # L-BFGS and the least-squares polish never increase it
     net = Network.from_flat(theta, sizes, activation, output)
     reached = float(np.mean(losses <= loss_best * (1 + _REACHED_RTOL) + 1e-15))
     msg = (f"best of {len(runs)} L-BFGS starts"
@@ -275,8 +281,11 @@ def _penalised(obj, sizes, lam):
     return fun
 
 
-def _lbfgs(fun, theta, maxiter, loose=False):
-    tol = {"ftol": 1e-8, "gtol": 1e-6} if loose else {"ftol": 1e-13, "gtol": 1e-9}
+def _lbfgs(fun, theta, maxiter, loose=False, tight=False):
+    # Restarts only need to be ranked (their losses differ by >= 1e-6 relative);
+    # the winner gets a tight final run.
+    tol = ({"ftol": 1e-8, "gtol": 1e-6} if loose else
+           {"ftol": 1e-14, "gtol": 1e-10} if tight else {"ftol": 1e-11, "gtol": 1e-8})
     res = minimize(fun, theta, jac=True, method="L-BFGS-B",
                    options={"maxiter": maxiter, "maxcor": 20, **tol})
     return res.x, int(res.nit)
@@ -334,7 +343,7 @@ def _layer_input(X, theta, sizes, act, layer):
     return A
 
 
-def _spread_first_layer(X, Y, act, n_units, rs, center, spread, n_rotations=36):
+def _spread_first_layer(X, Y, act, n_units, rs, center, spread, n_rotations=12):
     d = X.shape[1]
     if d == 2:
         # The pyramid family: which rotation suits the data matters (on the square the
@@ -342,7 +351,9 @@ def _spread_first_layer(X, Y, act, n_units, rs, center, spread, n_rotations=36):
         # the least-squares loss of the output layer; a random offset varies the grid.
         f = activation(act)
         best = None
-        for rot in rs.uniform(0, 360) + 360.0 * np.arange(n_rotations) / n_rotations:
+        # Odd n: the arrangement repeats every 360/n degrees; even n ("spare"): 360.
+        period = 360.0 / n_units if n_units % 2 else 360.0
+        for rot in rs.uniform(0, period) + period * np.arange(n_rotations) / n_rotations:
             ang = np.deg2rad(pyramid_angles(n_units, rot, "spare"))
             W = np.vstack([np.cos(ang), np.sin(ang)]) / spread
             b = -center @ W
