@@ -15,6 +15,7 @@ from .losses import LOSSES, loss, loss_and_grad, mae, mse
 from .network import Network
 from .result import EVIDENCE, FitResult
 from .search import fit_global
+from .sweep import SweepReport, sweep
 from .tasks import Task
 
 __version__ = "0.1.0"
@@ -22,5 +23,5 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "BenchmarkReport", "KERAS_OPTIMIZERS", "Method", "Diagnosis", "EVIDENCE", "FitResult", "LOSSES",
     "Network", "Task", "benchmark", "certify", "construct", "datasets", "diagnose", "fit_global", "gd", "loss",
-    "loss_and_grad", "mae", "mse", "tasks", "train_gd", "train_gd_many", "train_torch",
+    "loss_and_grad", "mae", "mse", "sweep", "SweepReport", "tasks", "train_gd", "train_gd_many", "train_torch",
 ]

@@ -19,17 +19,19 @@ class Diagnosis:
     Attributes
     ----------
     dead : list of (layer, unit)
-        Units whose pre-activation is never > 0 on X (a ReLU that outputs a
-        constant and receives no gradient).
+        ReLU units whose pre-activation is never > 0 on X: they output a constant
+        and receive no gradient. (Only ReLU units can be dead; smooth activations
+        and leaky ReLU always pass a gradient.)
     near_dead : list of (layer, unit)
         Units active on fewer than ``near_dead_fraction`` of the samples (dead ones excluded).
     collapsed : list of (layer, i, j)
         Pairs of units of one layer whose normalised ``(weights, bias)`` vectors have
         cosine >= ``collapse_cosine``: two units doing one unit's job.
     linear : list of (layer, unit)
-        Units active on every sample: their kink lies outside the data, so on the
-        data the unit is affine and never bends (the "valley" failure of the Euclid
-        question has one). Reported for the ReLU family only.
+        ReLU or leaky-ReLU units whose kink lies outside the data (a ReLU active on
+        every sample, a leaky ReLU on one side for every sample): on the data the
+        unit is affine and never bends (the "valley" failure of the Euclid question
+        has one).
     active_fraction : list of ndarray
         Per hidden layer, the fraction of samples on which each unit is active.
     """
@@ -97,11 +99,12 @@ def diagnose(network, X, near_dead=0.01, collapse_cosine=0.99):
         frac = np.mean(Z > 0, axis=0)
         out.active_fraction.append(frac)
         for u, f in enumerate(frac):
-            if f == 0:
+            if network.hidden == "relu" and f == 0:
                 out.dead.append((layer, u))
-            elif f < near_dead:
+            elif network.hidden == "relu" and f < near_dead:
                 out.near_dead.append((layer, u))
-            elif f == 1 and network.hidden in ("relu", "leaky_relu"):
+            elif network.hidden in ("relu", "leaky_relu") and f in (0, 1):
+                # A leaky unit on one side of its kink for every sample is affine there.
                 out.linear.append((layer, u))
         V = np.vstack([W, b[None, :]]).T  # one row per unit
         norms = np.linalg.norm(V, axis=1)

@@ -45,3 +45,12 @@ def test_bad_arguments(X):
         diagnose(net, X, near_dead=2)
     with pytest.raises(ValueError, match="features"):
         diagnose(net, np.ones((3, 3)))
+
+
+def test_only_relu_units_can_be_dead(X):
+    W = np.array([[1.0, 0.0], [0.0, 1.0]])
+    b = np.array([-5.0, 0.0])  # unit 0 negative on every sample
+    tanh = diagnose(Network([W, np.ones((2, 1))], [b, [0.0]], hidden="tanh"), X)
+    assert tanh.dead == [] and tanh.linear == [] and tanh.healthy
+    leaky = diagnose(Network([W, np.ones((2, 1))], [b, [0.0]], hidden="leaky_relu"), X)
+    assert leaky.dead == [] and leaky.linear == [(0, 0)]

@@ -1,0 +1,85 @@
+"""Sweep pictures: success-rate heatmap and success against width."""
+
+import numpy as np
+
+from ..bench import wilson_interval
+
+__all__ = ["SweepHeatmapDisplay", "SweepWidthDisplay"]
+
+
+class SweepHeatmapDisplay:
+    """Success rate of a :class:`~exactfit.sweep.SweepReport` over two axes.
+
+    Attributes
+    ----------
+    xs, ys : list
+        Values of the two axes.
+    Z : ndarray of shape (len(ys), len(xs))
+        Success rates (NaN where the sweep has no cell).
+    """
+
+    def __init__(self, xs, ys, Z, xlabel, ylabel, title=None):
+        self.xs, self.ys, self.Z = xs, ys, np.asarray(Z, dtype=float)
+        self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
+
+    @classmethod
+    def from_report(cls, report, x="optimizer", y="activation", title=None, **where):
+        """Axes `x` and `y` of `report`; fix the other axes with ``where`` (e.g. ``width=3``)."""
+        xs, ys, Z = report.grid(x, y, "success_rate", **where)
+        return cls(xs, ys, Z, x, y, title or "runs reaching the optimum of their architecture")
+
+    def plot(self, ax=None, cmap="viridis"):
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        im = ax.imshow(100 * self.Z, vmin=0, vmax=100, cmap=cmap, aspect="auto")
+        for i in range(len(self.ys)):
+            for j in range(len(self.xs)):
+                if np.isfinite(self.Z[i, j]):
+                    ax.text(j, i, f"{self.Z[i, j]:.0%}", ha="center", va="center",
+                            color="w" if self.Z[i, j] < 0.6 else "k", fontsize="small")
+        ax.set_xticks(range(len(self.xs)), [str(v) for v in self.xs], rotation=30, ha="right")
+        ax.set_yticks(range(len(self.ys)), [str(v) for v in self.ys])
+        ax.set_xlabel(self.xlabel)
+        ax.set_ylabel(self.ylabel)
+        ax.figure.colorbar(im, ax=ax, label="success [%]")
+        if self.title:
+            ax.set_title(self.title)
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class SweepWidthDisplay:
+    """Success rate against hidden width, one line per (optimizer, activation, dropout)."""
+
+    def __init__(self, lines, title=None):
+        self.lines, self.title = lines, title  # label -> (widths, rates, lows, highs)
+
+    @classmethod
+    def from_report(cls, report, title=None):
+        lines = {}
+        for r in report.rows:
+            label = f"{r['optimizer']}, {r['activation']}" + (
+                f", dropout {r['dropout']:g}" if r["dropout"] else "")
+            lines.setdefault(label, []).append(
+                (r["width"], r["success_rate"], *wilson_interval(r["successes"], r["runs"])))
+        return cls({k: tuple(np.array(c) for c in zip(*sorted(v))) for k, v in lines.items()},
+                   title or "runs reaching the optimum of their width")
+
+    def plot(self, ax=None):
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        for label, (w, p, lo, hi) in self.lines.items():
+            ax.errorbar(w, 100 * p, yerr=100 * np.vstack([p - lo, hi - p]), marker="o",
+                        capsize=3, label=label)
+        ax.set_xlabel("hidden units")
+        ax.set_ylabel("success [%]")
+        ax.set_ylim(-3, 103)
+        ax.legend(fontsize="small")
+        if self.title:
+            ax.set_title(self.title)
+        self.ax_, self.figure_ = ax, ax.figure
+        return self

@@ -1,0 +1,256 @@
+"""sweep: which remedy actually helps, and how much?
+
+Runs gradient descent over a grid of optimizers x activations x widths x dropout
+rates on one task and reports, per cell, the success rate against the optimum
+**of that same architecture** (a leaky-ReLU or 5-unit net has its own optimum,
+found by :func:`exactfit.fit_global`), with its Wilson interval, the median loss
+ratio and why the failures failed.
+"""
+
+import itertools
+import json
+import math
+import time
+
+import numpy as np
+
+from ._parallel import draw_seeds, run_trials
+from ._validation import check_choice, check_fraction, check_positive_int
+from .activations import check_activation
+from .bench import _json_default, _record, summarize_runs
+from .gd import SKLEARN_OPTIMIZERS, train_gd
+from .search import fit_global
+from .tasks import Task
+
+__all__ = ["sweep", "SweepReport", "SWEEP_AXES"]
+
+#: The axes of a sweep, in table order.
+SWEEP_AXES = ("optimizer", "activation", "width", "dropout")
+_SKLEARN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+def _as_tuple(values, name):
+    if isinstance(values, (str, int, float)):
+        values = (values,)
+    values = tuple(values)
+    if not values:
+        raise ValueError(f"{name} must name at least one value.")
+    return values
+
+
+def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropout=(0.0,),
+          n_seeds=100, rtol=0.01, backend="torch", epochs=None, reference_restarts=6,
+          random_state=0, n_jobs=None, progress=True, **trainer_options):
+    """Success rate of gradient descent over a grid of remedies.
+
+    Parameters
+    ----------
+    task : Task
+        Data and the network in question (its single hidden width is the default
+        of `widths`).
+    optimizers : sequence of str, default=("adam",)
+        Keras optimizers (``backend="torch"``, see :data:`exactfit.KERAS_OPTIMIZERS`)
+        or scikit-learn solvers (``backend="sklearn"``).
+    activations : sequence of str, default=("relu",)
+        Hidden activations.
+    widths : sequence of int, optional
+        Hidden units (one hidden layer). Default: the task's width.
+    dropout : sequence of float, default=(0.0,)
+        Dropout rates in [0, 1) after the hidden layer (torch backend only).
+    n_seeds : int, default=100
+        Runs per cell; every cell uses the same seeds.
+    rtol : float, default=0.01
+        A run succeeds when its MSE is within ``(1 + rtol)`` of the best loss known
+        for its architecture (``fit_global``'s, or a better run's).
+    backend : {"torch", "sklearn"}, default="torch"
+        ``"torch"``: :func:`exactfit.train_gd_many` with the Keras protocol, one
+        batched computation per cell. ``"sklearn"``: :func:`exactfit.train_gd`.
+    epochs : int, optional
+        Epochs per run (Keras protocol default 200; scikit-learn ``max_iter`` 200).
+    reference_restarts : int, default=6
+        Restarts of the ``fit_global`` call that gives each architecture's optimum.
+    random_state : int, RandomState or None, default=0
+        Draws the per-run seeds (and the reference searches' seeds) up front.
+    n_jobs : int or None
+        Cells (and reference searches) run through joblib, so
+        ``joblib.parallel_config(backend="dask")`` moves them onto a cluster.
+    progress : bool, default=True
+    **trainer_options
+        Passed to the trainer (e.g. ``batch_size``, ``learning_rate``).
+
+    Returns
+    -------
+    SweepReport
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be an exactfit.tasks.Task; got {type(task).__name__}.")
+    check_choice(backend, ("torch", "sklearn"), "backend")
+    optimizers = _as_tuple(optimizers, "optimizers")
+    if backend == "torch":
+        from .gd import KERAS_OPTIMIZERS
+
+        known_opt = tuple(KERAS_OPTIMIZERS)
+    else:
+        known_opt = SKLEARN_OPTIMIZERS
+    for opt in optimizers:
+        check_choice(opt, known_opt, "optimizer")
+    activations = _as_tuple(activations, "activations")
+    for act in activations:
+        check_activation(act, "activation")
+        if backend == "sklearn" and act not in _SKLEARN_ACTIVATIONS:
+            raise ValueError(f"activation {act!r} needs backend='torch' (scikit-learn has "
+                             f"{list(_SKLEARN_ACTIVATIONS)}).")
+    if widths is None:
+        if len(task.hidden) != 1:
+            raise ValueError("sweep varies one hidden layer; give widths explicitly.")
+        widths = task.hidden
+    widths = tuple(check_positive_int(w, "widths") for w in _as_tuple(widths, "widths"))
+    dropout = tuple(check_fraction(d, "dropout") for d in _as_tuple(dropout, "dropout"))
+    if backend == "sklearn" and any(d > 0 for d in dropout):
+        raise ValueError("dropout needs backend='torch' (scikit-learn's MLP has none).")
+    n_seeds = check_positive_int(n_seeds, "n_seeds")
+    rtol = check_fraction(rtol, "rtol", 0.0, math.inf)
+    if epochs is not None:
+        epochs = check_positive_int(epochs, "epochs")
+    t0 = time.perf_counter()
+    X, y = task.X, task.y
+    seeds = draw_seeds(random_state, n_seeds)
+    archs = list(itertools.product(activations, widths))
+    ref_seeds = draw_seeds(seeds[0], len(archs))
+    refs = run_trials(_reference, [(X, y, act, w, reference_restarts, s)
+                                   for (act, w), s in zip(archs, ref_seeds)],
+                      n_jobs=n_jobs, progress=progress, desc="optimum per architecture")
+    cells = list(itertools.product(optimizers, activations, widths, dropout))
+    recs = run_trials(_cell, [(X, y, seeds, opt, act, w, d, backend, epochs, trainer_options)
+                              for opt, act, w, d in cells],
+                      n_jobs=n_jobs, progress=progress, desc="sweep cells")
+    ref_loss = dict(zip(archs, refs))
+    best = dict(ref_loss)
+    for (opt, act, w, d), rs in zip(cells, recs):
+        best[(act, w)] = min(best[(act, w)], min(r["loss"] for r in rs))
+    rows = []
+    for (opt, act, w, d), rs in zip(cells, recs):
+        row = {"optimizer": opt, "activation": act, "width": w, "dropout": d,
+               "reference_loss": ref_loss[(act, w)], "best_loss": best[(act, w)]}
+        row.update(summarize_runs(rs, best[(act, w)], rtol))
+        rows.append(row)
+    return SweepReport(rows, [list(r) for r in recs], {"task": task.name, "n_samples": int(X.shape[0]), "rtol": rtol,
+                              "backend": backend, "epochs": epochs, "n_seeds": n_seeds,
+                              "seeds": seeds, "interrupted": len(recs) < len(cells),
+                              "wall_time": time.perf_counter() - t0})
+
+
+def _reference(X, y, act, width, n_restarts, seed):
+    return float(fit_global(X, y, hidden=width, activation=act, n_restarts=n_restarts,
+                            random_state=seed).loss)
+
+
+def _cell(X, y, seeds, opt, act, width, drop, backend, epochs, options):
+    if backend == "torch":
+        from .gd import train_gd_many
+
+        results = train_gd_many(X, y, seeds=seeds, hidden=width, optimizer=opt, activation=act,
+                                dropout=drop, epochs=epochs, loss_curve=False, progress=False,
+                                **options)
+    else:
+        results = [train_gd(X, y, hidden=width, optimizer=opt, activation=act,
+                            max_iter=epochs or 200, random_state=s, **options) for s in seeds]
+    recs = []
+    for r, s in zip(results, seeds):
+        rec = _record(r, X, s)
+        rec.pop("loss_curve")  # keep saved sweeps small
+        recs.append(rec)
+    return recs
+
+
+class SweepReport:
+    """The outcome of :func:`sweep`: one row per cell.
+
+    Attributes
+    ----------
+    rows : list of dict
+        ``optimizer``, ``activation``, ``width``, ``dropout``, ``reference_loss``
+        (fit_global's optimum of that architecture), ``best_loss`` (what success is
+        judged against) and the statistics of :func:`exactfit.bench.summarize_runs`.
+    runs : list of list of dict
+        Per cell, the record of every run (seed, loss, time, diagnosis, network).
+    meta : dict
+    """
+
+    _COLUMNS = ("optimizer", "activation", "width", "dropout", "runs", "success", "95% CI",
+                "median ratio", "optimum (MSE)", "failures dead/coll./lin./other")
+
+    def __init__(self, rows, runs, meta):
+        self.rows, self.runs, self.meta = rows, runs, meta
+
+    def value(self, value="success_rate", **where):
+        """Rows matching `where` (axis=value), as a list of ``value``."""
+        return [r[value] for r in self.rows if all(r[k] == v for k, v in where.items())]
+
+    def grid(self, x="optimizer", y="activation", value="success_rate", **where):
+        """A 2-D table of `value` over axes `x` and `y` (other axes fixed by `where`).
+
+        Returns
+        -------
+        xs, ys : list
+        Z : ndarray of shape (len(ys), len(xs)), NaN where no row matches.
+        """
+        for a in (x, y):
+            check_choice(a, SWEEP_AXES, "axis")
+        rows = [r for r in self.rows if all(r[k] == v for k, v in where.items())]
+        xs = list(dict.fromkeys(r[x] for r in rows))
+        ys = list(dict.fromkeys(r[y] for r in rows))
+        Z = np.full((len(ys), len(xs)), np.nan)
+        for r in rows:
+            Z[ys.index(r[y]), xs.index(r[x])] = r[value]
+        return xs, ys, Z
+
+    def table_rows(self):
+        out = []
+        for r in self.rows:
+            f = r["failures"]
+            out.append((r["optimizer"], r["activation"], str(r["width"]), f"{r['dropout']:g}",
+                        str(r["runs"]), f"{r['success_rate']:.0%}",
+                        f"[{r['ci_low']:.0%}, {r['ci_high']:.0%}]", f"{r['median_ratio']:.4g}",
+                        f"{r['best_loss']:.4g}",
+                        f"{f['dead']}/{f['collapsed']}/{f['linear']}/{f['other']}"))
+        return out
+
+    def _footer(self):
+        m = self.meta
+        return (f"Success: MSE <= (1 + {m['rtol']:g}) x the optimum of the same architecture; "
+                f"task {m['task']}, {m['n_samples']} samples, backend {m['backend']}, "
+                f"{m['n_seeds']} seeds per cell"
+                + ("; INTERRUPTED, partial results" if m.get("interrupted") else ""))
+
+    def to_markdown(self):
+        lines = ["| " + " | ".join(self._COLUMNS) + " |",
+                 "|" + "|".join("---" for _ in self._COLUMNS) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in self.table_rows()]
+        return "\n".join(lines) + "\n\n" + self._footer() + "\n"
+
+    def __str__(self):
+        rows = [self._COLUMNS] + self.table_rows()
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self._COLUMNS))]
+        fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
+        return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)]
+                         + [fmt(r) for r in rows[1:]] + [self._footer()])
+
+    __repr__ = __str__
+
+    def save(self, path):
+        """Write the report (every run included) as JSON."""
+        rows = [{**r, "time_to_optimum_99": None if math.isinf(r["time_to_optimum_99"])
+                 else r["time_to_optimum_99"]} for r in self.rows]
+        with open(path, "w") as fh:
+            json.dump({"rows": rows, "runs": self.runs, "meta": self.meta}, fh, default=_json_default,
+                      allow_nan=False)
+
+    @classmethod
+    def load(cls, path):
+        with open(path) as fh:
+            d = json.load(fh)
+        for r in d["rows"]:
+            if r["time_to_optimum_99"] is None:
+                r["time_to_optimum_99"] = math.inf
+        return cls(d["rows"], d["runs"], d["meta"])
