@@ -40,7 +40,8 @@ def main(argv=None):
     p.add_argument("--n-samples", type=int, default=2000)
     p.add_argument("--quick", action="store_true", help="3 x 3 cells, 30 seeds, 50 epochs")
     p.add_argument("--out", default="remedies.png")
-    p.add_argument("--json", default=None, help="save both reports as JSON (prefix)")
+    p.add_argument("--json", default=None,
+                   help="save both reports as PREFIX_grid.json, PREFIX_width.json and PREFIX.md")
     args = p.parse_args(argv)
     optimizers, activations = tuple(args.optimizers), tuple(args.activations)
     if args.quick:
@@ -77,6 +78,11 @@ def main(argv=None):
     if args.json:
         grid.save(args.json + "_grid.json")
         width.save(args.json + "_width.json")
+        with open(args.json + ".md", "w") as fh:
+            fh.write(f"# Remedies for the Euclid 2-3-1 network\n\n`python examples/remedies.py"
+                     f" --json {args.json}`, backend {backend}, {args.seeds} seeds per cell, "
+                     f"{args.epochs} epochs.\n\n## Optimizer x activation, 3 units\n\n"
+                     f"{grid.to_markdown()}\n## Width (adam, relu)\n\n{width.to_markdown()}")
     return grid, width
 
 
