@@ -16,9 +16,8 @@ else integers uniform in 0..255 of shape 60000 x 784, said in the output):
 Both losses are ``exactfit.mse`` on the same training data, in float64.
 
 Run: ``python benchmarks/identity.py`` (``--quick``: 6000 rows, 2 epochs).
-Writes ``benchmarks/results/identity.json`` and ``.md``. Depth 1 (no hidden
-layer) needs the torch trainer to accept ``hidden=()``; if it does not, that row
-says so.
+Writes ``benchmarks/results/identity.json`` and ``.md``. Depth 1 is one Dense
+layer (``hidden=()``).
 """
 
 import argparse

@@ -68,13 +68,19 @@ def check_positive_int(value, name, minimum=1):
     return int(value)
 
 
-def check_hidden(hidden, name="hidden"):
-    """Hidden layer sizes as a tuple of positive ints: 3 -> (3,), (4, 4) -> (4, 4)."""
+def check_hidden(hidden, name="hidden", allow_empty=False):
+    """Hidden layer sizes as a tuple of positive ints: 3 -> (3,), (4, 4) -> (4, 4).
+
+    ``allow_empty=True`` accepts ``()``: no hidden layer, one Dense layer from the
+    inputs to the outputs.
+    """
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (hidden,)
     if not isinstance(hidden, (tuple, list)):
         raise TypeError(f"{name} must be an int or a tuple of ints (units per hidden layer); "
                         f"got {hidden!r}.")
+    if len(hidden) == 0 and allow_empty:
+        return ()
     if len(hidden) == 0:
         raise ValueError(f"{name} must name at least one hidden layer; got {hidden!r}.")
     return tuple(check_positive_int(h, f"{name}[{i}]" if len(hidden) > 1 else name)

@@ -47,7 +47,7 @@ class Task:
         X, Y = check_data(self.X, self.y)
         self.X = X
         self.y = Y[:, 0] if np.ndim(self.y) == 1 else Y
-        self.hidden = check_hidden(self.hidden)
+        self.hidden = check_hidden(self.hidden, allow_empty=True)
 
     def __repr__(self):
         return (f"Task({self.name!r}, X{self.X.shape}, y{self.y.shape}, hidden={self.hidden}, "
@@ -145,12 +145,11 @@ def fir(taps=None, n_taps=16, length=64, n_samples=None, mode="valid", random_st
     X = _signals(n_samples, length, rs)
     matrix = convolution_matrix(taps, length, mode).T  # (length, n_out)
     y = np.stack([np.convolve(taps, x, mode) for x in X])
-    task = Task("fir", X, y, hidden=(1,), activation="linear", output="linear",
+    task = Task("fir", X, y, hidden=(), activation="linear", output="linear",
                 description=f"FIR filter with {taps.size} taps on white noise of length "
                             f"{length} ({mode} convolution)",
                 meta={"taps": taps, "matrix": matrix, "length": length, "mode": mode,
                       "n_samples": n_samples, "random_state": _seed_meta(random_state)})
-    task.hidden = ()  # one linear layer (Task.__post_init__ insists on a hidden layer)
     return task
 
 
@@ -186,12 +185,11 @@ def dft(length=64, n_samples=None, onesided=False, random_state=0):
     F = np.fft.rfft(X, axis=1) if onesided else np.fft.fft(X, axis=1)
     y = np.hstack([F.real, F.imag])
     C, S = dft_matrix(length, onesided=onesided)
-    task = Task("dft", X, y, hidden=(1,), activation="linear", output="linear",
+    task = Task("dft", X, y, hidden=(), activation="linear", output="linear",
                 description=f"DFT of white noise of length {length} (real, then imaginary "
                             "parts)",
                 meta={"matrix": np.hstack([C, S]), "length": length, "onesided": onesided,
                       "n_samples": n_samples, "random_state": _seed_meta(random_state)})
-    task.hidden = ()  # one linear layer
     return task
 
 
@@ -297,11 +295,9 @@ def identity(data="digits", depth=1, n_samples=60000, n_features=784, path=None,
              else datasets.load_mnist(path))
         X, X_test = d.X_train, d.X_test
     n = X.shape[1]
-    task = Task("identity", X, X, hidden=(n,) * max(depth - 1, 1), activation="relu",
+    task = Task("identity", X, X, hidden=(n,) * (depth - 1), activation="relu",
                 output="relu", description=f"identity on {data} pixels through {depth} "
                                            f"Dense({n}, relu) layer(s)",
                 meta={"data": data, "depth": depth, "X_test": X_test,
                       "random_state": _seed_meta(random_state)})
-    # Task.__post_init__ requires a hidden layer; a single Dense layer has none.
-    task.hidden = (n,) * (depth - 1)
     return task

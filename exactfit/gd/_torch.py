@@ -446,7 +446,7 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
         One independent network per seed. A seed fixes its initial weights, its
         shuffles and its dropout masks, whatever else is in the batch.
     hidden : int or tuple of int, default=3
-        Units per hidden layer.
+        Units per hidden layer; ``()`` for no hidden layer (one Dense layer).
     optimizer : str, default="adam"
         A key of :data:`KERAS_OPTIMIZERS`, run with Keras's update rule and defaults.
     activation : str, default="relu"
@@ -530,7 +530,7 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
     pdef = _PROTOCOL_DEFAULTS[protocol]
     X, Y = check_data(X, y)
     N, n_out = Y.shape
-    hidden = check_hidden(hidden)
+    hidden = check_hidden(hidden, allow_empty=True)
     activation = check_activation(activation, "activation")
     output = check_activation(output, "output")
     loss = check_choice(loss, LOSSES, "loss")
@@ -545,6 +545,8 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
     lr_of = _check_schedule(pdef["schedule"] if schedule is None else schedule,
                             learning_rate, epochs)
     dropout = check_fraction(dropout, "dropout")
+    if dropout > 0 and not hidden:
+        raise ValueError(f"dropout={dropout} acts after hidden layers, but hidden=() has none.")
     relu_grad_at_zero = check_fraction(relu_grad_at_zero, "relu_grad_at_zero", closed_high=True)
     dtype = check_choice(dtype if isinstance(dtype, str) else np.dtype(dtype).name,
                          ("float32", "float64"), "dtype")
