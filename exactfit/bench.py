@@ -204,7 +204,41 @@ def benchmark(X, y=None, methods=None, n_runs=30, rtol=0.01, reference_loss=None
         wall_time=time.perf_counter() - t0, seeds=seeds)
 
 
-class BenchmarkReport:
+class _TableReport:
+    """Printing shared by the reports: subclasses give ``_COLUMNS``, ``table_rows()``
+    and ``_footer()``."""
+
+    def to_markdown(self):
+        """The table as GitHub markdown."""
+        lines = ["| " + " | ".join(self._COLUMNS) + " |",
+                 "|" + "|".join("---" for _ in self._COLUMNS) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.table_rows()]
+        return "\n".join(lines) + "\n\n" + self._footer() + "\n"
+
+    def __str__(self):
+        rows = [self._COLUMNS] + self.table_rows()
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self._COLUMNS))]
+        fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
+        return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)]
+                         + [fmt(r) for r in rows[1:]] + [self._footer()])
+
+    __repr__ = __str__
+
+
+def _json_rows(rows):
+    """Rows with an infinite time to the optimum stored as null (strict JSON)."""
+    return [{**r, "time_to_optimum_99": None if math.isinf(r["time_to_optimum_99"])
+             else r["time_to_optimum_99"]} for r in rows]
+
+
+def _unjson_rows(rows):
+    for r in rows:
+        if r["time_to_optimum_99"] is None:
+            r["time_to_optimum_99"] = math.inf
+    return rows
+
+
+class BenchmarkReport(_TableReport):
     """The outcome of :func:`benchmark`: a table per method plus every run.
 
     Attributes
@@ -265,32 +299,14 @@ class BenchmarkReport:
                         r["evidence"], f"{f['dead']}/{f['collapsed']}/{f['linear']}/{f['other']}"))
         return out
 
-    def to_markdown(self):
-        """The table as GitHub markdown."""
-        lines = ["| " + " | ".join(self._COLUMNS) + " |",
-                 "|" + "|".join("---" for _ in self._COLUMNS) + "|"]
-        lines += ["| " + " | ".join(row) + " |" for row in self.table_rows()]
-        return "\n".join(lines) + "\n\n" + self._footer() + "\n"
-
     def _footer(self):
         return (f"Success: MSE <= (1 + {self.rtol:g}) x best = {self.best_loss:.6g} "
                 f"(found by {self.best_method}); task {self.meta.get('task')}, "
                 f"{self.meta.get('n_samples')} samples"
                 + ("; INTERRUPTED, partial results" if self.meta.get("interrupted") else ""))
 
-    def __str__(self):
-        rows = [self._COLUMNS] + self.table_rows()
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self._COLUMNS))]
-        fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
-        return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)]
-                         + [fmt(r) for r in rows[1:]] + [self._footer()])
-
-    __repr__ = __str__
-
     def to_dict(self):
-        # Strict JSON has no infinity: an unreachable optimum is stored as null.
-        rows = {k: {**r, "time_to_optimum_99": None if math.isinf(r["time_to_optimum_99"])
-                    else r["time_to_optimum_99"]} for k, r in self.rows.items()}
+        rows = dict(zip(self.rows, _json_rows(self.rows.values())))
         return {"rows": rows, "runs": self.runs, "best_loss": self.best_loss,
                 "best_method": self.best_method, "rtol": self.rtol, "meta": self.meta}
 
@@ -304,9 +320,7 @@ class BenchmarkReport:
         """Read a report written by :meth:`save`."""
         with open(path) as fh:
             d = json.load(fh)
-        for row in d["rows"].values():
-            if row["time_to_optimum_99"] is None:
-                row["time_to_optimum_99"] = math.inf
+        _unjson_rows(d["rows"].values())
         return cls(d["rows"], d["runs"], d["best_loss"], d["best_method"], d["rtol"], d["meta"])
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ._parallel import draw_seeds, run_trials
 from ._validation import check_choice, check_fraction, check_positive_int
 from .activations import check_activation
-from .bench import _json_default, _record, summarize_runs
+from .bench import _json_default, _json_rows, _record, _TableReport, _unjson_rows, summarize_runs
 from .gd import SKLEARN_OPTIMIZERS, train_gd
 from .search import fit_global
 from .tasks import Task
@@ -163,7 +163,7 @@ def _cell(X, y, seeds, opt, act, width, drop, backend, epochs, options):
     return recs
 
 
-class SweepReport:
+class SweepReport(_TableReport):
     """The outcome of :func:`sweep`: one row per cell.
 
     Attributes
@@ -223,34 +223,14 @@ class SweepReport:
                 f"{m['n_seeds']} seeds per cell"
                 + ("; INTERRUPTED, partial results" if m.get("interrupted") else ""))
 
-    def to_markdown(self):
-        lines = ["| " + " | ".join(self._COLUMNS) + " |",
-                 "|" + "|".join("---" for _ in self._COLUMNS) + "|"]
-        lines += ["| " + " | ".join(r) + " |" for r in self.table_rows()]
-        return "\n".join(lines) + "\n\n" + self._footer() + "\n"
-
-    def __str__(self):
-        rows = [self._COLUMNS] + self.table_rows()
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self._COLUMNS))]
-        fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
-        return "\n".join([fmt(rows[0]), "  ".join("-" * w for w in widths)]
-                         + [fmt(r) for r in rows[1:]] + [self._footer()])
-
-    __repr__ = __str__
-
     def save(self, path):
         """Write the report (every run included) as JSON."""
-        rows = [{**r, "time_to_optimum_99": None if math.isinf(r["time_to_optimum_99"])
-                 else r["time_to_optimum_99"]} for r in self.rows]
         with open(path, "w") as fh:
-            json.dump({"rows": rows, "runs": self.runs, "meta": self.meta}, fh, default=_json_default,
+            json.dump({"rows": _json_rows(self.rows), "runs": self.runs, "meta": self.meta}, fh, default=_json_default,
                       allow_nan=False)
 
     @classmethod
     def load(cls, path):
         with open(path) as fh:
             d = json.load(fh)
-        for r in d["rows"]:
-            if r["time_to_optimum_99"] is None:
-                r["time_to_optimum_99"] = math.inf
-        return cls(d["rows"], d["runs"], d["meta"])
+        return cls(_unjson_rows(d["rows"]), d["runs"], d["meta"])
