@@ -12,7 +12,7 @@ exactfit.fit_global: a tanh or 5-unit network has its own optimum).
 
 Prints both tables and saves a heatmap and a width curve. Needs the torch extra
 (falls back to scikit-learn's three solvers, with a message, when torch is absent).
-Run ``python examples/remedies.py`` (about 15 minutes on 2 cores; ``--quick`` for a
+Run ``python examples/remedies.py`` (about 8 minutes on 2 cores; ``--quick`` for a
 short run).
 """
 
