@@ -25,3 +25,28 @@ def test_remedies_runs_end_to_end(tmp_path, monkeypatch, capsys):
     runpy.run_path(str(EXAMPLES / "remedies.py"), run_name="__main__")
     text = capsys.readouterr().out
     assert "Success: MSE <=" in text and out.stat().st_size > 10_000
+
+
+def _run(script, args, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [script] + args)
+    runpy.run_path(str(EXAMPLES / script), run_name="__main__")
+
+
+def test_identity_compare_quick(tmp_path, monkeypatch, capsys):
+    _run("identity_compare.py", ["--quick", "--out", str(tmp_path / "i.png")], monkeypatch)
+    text = capsys.readouterr().out
+    assert "construction" in text and "Least-squares linear layer" in text
+    assert (tmp_path / "i.png").exists()
+
+
+def test_lookup_compare_small(tmp_path, monkeypatch, capsys):
+    _run("lookup_compare.py", ["--seeds", "5", "--widths", "1", "2", "--out",
+                               str(tmp_path / "l.png"), "--json", str(tmp_path / "l.json")],
+         monkeypatch)
+    text = capsys.readouterr().out
+    assert "Success probability" in text and (tmp_path / "l.json").exists()
+
+
+def test_spectrum_compare_quick(tmp_path, monkeypatch, capsys):
+    _run("spectrum_compare.py", ["--quick", "--out", str(tmp_path / "s.png")], monkeypatch)
+    assert "proved max" in capsys.readouterr().out and (tmp_path / "s.png").exists()
