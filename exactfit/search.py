@@ -142,7 +142,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     theta, loss_best = runs[best][0], float(losses[best])
     nit = int(sum(r[2] for r in runs))
     mats = _box_symmetries(X.shape[1]) if symmetries and not interrupted else []
-    images = run_trials(_image_restart, [(X, Y, theta, P, opts) for P in mats],
+    images = run_trials(_image_restart, [(X, Y, theta, P, opts, loss_best) for P in mats],
                         n_jobs=n_jobs) if mats else []
     improved = False
     for th, f, it in images:
@@ -254,8 +254,12 @@ def _box_symmetries(d):
     return mats
 
 
-def _image_restart(X, Y, theta, P, opts):
-    """L-BFGS from the network x -> f(c + P (x - c)), c the data mean."""
+def _image_restart(X, Y, theta, P, opts, target=None):
+    """L-BFGS from the network x -> f(c + P (x - c)), c the data mean.
+
+    An image still more than 0.5% above `target` (the best loss so far) after 15
+    iterations is abandoned: it converges to a worse symmetric copy.
+    """
     sizes, act, out = opts["sizes"], opts["act"], opts["output"]
     obj = Objective(X, Y, sizes, act, out, opts["loss"])
     theta = theta.copy()
@@ -267,7 +271,7 @@ def _image_restart(X, Y, theta, P, opts):
     polish = opts["loss"] == "mse" and out == "linear"
     if polish:
         theta = _polish_output(X, Y, theta, sizes, act, out)
-    theta, it = _lbfgs(obj, theta, opts["maxiter"])
+    theta, it = _lbfgs(obj, theta, opts["maxiter"], abandon_above=target)
     if polish:
         theta = _polish_output(X, Y, theta, sizes, act, out)
     return theta, obj.value(theta), it
@@ -281,12 +285,20 @@ def _penalised(obj, sizes, lam):
     return fun
 
 
-def _lbfgs(fun, theta, maxiter, loose=False, tight=False):
+def _lbfgs(fun, theta, maxiter, loose=False, tight=False, abandon_above=None):
     # Restarts only need to be ranked (their losses differ by >= 1e-6 relative);
     # the winner gets a tight final run.
     tol = ({"ftol": 1e-8, "gtol": 1e-6} if loose else
            {"ftol": 1e-14, "gtol": 1e-10} if tight else {"ftol": 1e-11, "gtol": 1e-8})
-    res = minimize(fun, theta, jac=True, method="L-BFGS-B",
+    callback = None
+    if abandon_above is not None:
+        count = [0]
+
+        def callback(intermediate_result):
+            count[0] += 1
+            if count[0] >= 15 and intermediate_result.fun > abandon_above * 1.005:
+                raise StopIteration
+    res = minimize(fun, theta, jac=True, method="L-BFGS-B", callback=callback,
                    options={"maxiter": maxiter, "maxcor": 20, **tol})
     return res.x, int(res.nit)
 
