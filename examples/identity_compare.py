@@ -41,14 +41,17 @@ def dead_per_layer(network, X):
 
 
 def keras_replay(X, depth, seeds, epochs, batch_size):
-    """The asker's Keras run with the torch trainer; None (with the reason) if unavailable."""
+    """The asker's Keras run with the torch trainer; None (with the reason) without PyTorch.
+
+    Depth 1 is one Dense layer: ``hidden=()``.
+    """
     n = X.shape[1]
     try:
         from exactfit.gd import train_gd_many
         return train_gd_many(X, X, seeds=seeds, hidden=(n,) * (depth - 1), output="relu",
                              optimizer="rmsprop", loss="mse", protocol="keras",
                              epochs=epochs, batch_size=batch_size, progress=True), None
-    except (ImportError, ValueError) as exc:
+    except ImportError as exc:  # only a missing PyTorch; bad arguments must surface
         return None, f"{type(exc).__name__}: {exc}"
 
 
@@ -96,7 +99,7 @@ def main(argv=None):
         label = "keras rmsprop"
         if runs is None:
             print(f"depth {depth}: torch Keras trainer unavailable ({why})")
-            if depth < 2:
+            if depth < 2:  # MLPRegressor needs a hidden layer
                 continue
             print("  falling back to scikit-learn Adam with a linear output (not the "
                   "asker's RMSprop and ReLU output)")
