@@ -1,4 +1,5 @@
-import joblib
+import importlib
+
 import numpy as np
 import pytest
 
@@ -22,13 +23,18 @@ def test_sklearn_sweep_rows_and_per_architecture_optimum(task):
     assert len(rep.rows) == 2 * 2 * 2
     for row, runs in zip(rep.rows, rep.runs):
         losses = np.array([r["loss"] for r in runs])
-        # Judged against the optimum of its own architecture.
-        same = [r for r in rep.rows if (r["activation"], r["width"]) ==
-                (row["activation"], row["width"])]
-        assert row["best_loss"] == min(min(s["reference_loss"] for s in same),
-                                       min(min(q["loss"] for q in rr) for s, rr in
-                                           zip(rep.rows, rep.runs) if s in same))
+        # Judged against the best loss known for its own architecture: fit_global's or
+        # any run's at this activation and this width or a narrower one (nested).
+        same = [(s, rr) for s, rr in zip(rep.rows, rep.runs)
+                if s["activation"] == row["activation"] and s["width"] <= row["width"]]
+        assert row["best_loss"] == pytest.approx(
+            min(min(s["reference_loss"] for s, _ in same),
+                min(s["polished_run_loss"] for s, _ in same)), rel=1e-9)
+        own = [q["loss"] for s, rr in zip(rep.rows, rep.runs) for q in rr
+               if (s["activation"], s["width"]) == (row["activation"], row["width"])]
+        assert row["polished_run_loss"] <= min(own)
         assert row["successes"] == int(np.sum(losses <= row["best_loss"] * 1.01))
+        assert row["median_ratio"] == pytest.approx(np.median(losses) / row["best_loss"])
     refs = {(r["activation"], r["width"]): r["reference_loss"] for r in rep.rows}
     assert refs[("relu", 3)] < refs[("relu", 2)]  # each width has its own optimum
     assert refs[("tanh", 3)] != refs[("relu", 3)]
@@ -40,7 +46,7 @@ def test_sklearn_sweep_rows_and_per_architecture_optimum(task):
 
 def test_same_table_for_n_jobs_1_and_2(task):
     kw = dict(optimizers=("lbfgs",), activations=("relu",), widths=(3,), n_seeds=3,
-              backend="sklearn", epochs=30, progress=False)
+              backend="sklearn", epochs=30, reference_restarts=3, progress=False)
     a, b = sweep(task, **kw), sweep(task, n_jobs=2, **kw)
     assert [r["successes"] for r in a.rows] == [r["successes"] for r in b.rows]
     np.testing.assert_allclose([r["median_ratio"] for r in a.rows],
@@ -50,18 +56,37 @@ def test_same_table_for_n_jobs_1_and_2(task):
 def test_torch_sweep_with_dropout_and_save_load(task, tmp_path):
     pytest.importorskip("torch", reason="the torch backend needs the extra exactfit[torch]")
     rep = sweep(task, optimizers=("adam", "rmsprop"), activations=("relu", "elu"),
-                dropout=(0.0, 0.1), n_seeds=4, epochs=5, progress=False)
+                dropout=(0.0, 0.1), n_seeds=4, epochs=5, reference_restarts=3, progress=False)
     assert len(rep.rows) == 8
     xs, ys, Z = rep.grid("optimizer", "activation", dropout=0.0)
     assert xs == ["adam", "rmsprop"] and ys == ["relu", "elu"] and Z.shape == (2, 2)
+    for row, runs in zip(rep.rows, rep.runs):
+        if row["dropout"] == 0.0:
+            ok = np.mean([q["loss"] <= row["best_loss"] * 1.01 for q in runs])
+            assert Z[ys.index(row["activation"]), xs.index(row["optimizer"])] == ok
+    with pytest.raises(ValueError, match="dropout"):
+        rep.grid("optimizer", "activation")  # two dropout rates per cell: ambiguous
+    # Dropout really was applied, and a stored seed replays its run alone.
+    cell = {(r["optimizer"], r["activation"], r["dropout"]): rr
+            for r, rr in zip(rep.rows, rep.runs)}
+    assert ([q["loss"] for q in cell[("adam", "elu", 0.0)]]
+            != [q["loss"] for q in cell[("adam", "elu", 0.1)]])
+    run = cell[("rmsprop", "elu", 0.1)][2]
+    alone = exactfit.gd.train_gd_many(task.X, task.y, seeds=[run["seed"]], hidden=3,
+                                      optimizer="rmsprop", activation="elu", dropout=0.1,
+                                      epochs=5, progress=False)[0]
+    assert alone.loss == pytest.approx(run["loss"], rel=1e-5)
     rep.save(tmp_path / "s.json")
     back = exactfit.SweepReport.load(tmp_path / "s.json")
-    assert str(back) == str(rep)
+    assert str(back) == str(rep) and back.rows == rep.rows
     from exactfit.plot import SweepHeatmapDisplay, SweepWidthDisplay
 
     d = SweepHeatmapDisplay.from_report(rep, dropout=0.0).plot()
     assert d.ax_.get_xlabel() == "optimizer"
-    SweepWidthDisplay.from_report(rep).plot()
+    labels = [t.get_text() for t in d.ax_.texts]
+    assert labels == [f"{z:.0%}" for z in Z.ravel()]
+    w = SweepWidthDisplay.from_report(rep).plot()
+    assert len(w.ax_.get_legend().get_texts()) == 8  # optimizer x activation x dropout
 
 
 def test_bad_input(task):
@@ -77,18 +102,67 @@ def test_bad_input(task):
         sweep(task, dropout=(1.0,), backend="sklearn")
     with pytest.raises(ValueError, match="n_seeds"):
         sweep(task, n_seeds=0, backend="sklearn")
+    with pytest.raises((ValueError, TypeError), match="widths"):
+        sweep(task, widths=(2.5,), backend="sklearn")
+    with pytest.raises(ValueError, match="dropout"):
+        sweep(task, dropout=(-0.1,), backend="sklearn")
+    with pytest.raises(ValueError, match="optimizers"):
+        sweep(task, optimizers=(), backend="sklearn")
+    with pytest.raises(ValueError, match="backend"):
+        sweep(task, backend="keras")
+    with pytest.raises(ValueError, match="rtol"):
+        sweep(task, rtol=-1, backend="sklearn")
     with pytest.raises(TypeError, match="Task"):
         sweep(task.X)
 
 
-def test_dask_cluster_gives_the_same_table(task):
-    distributed = pytest.importorskip("distributed", reason="needs the extra exactfit[dask]")
-    kw = dict(optimizers=("lbfgs", "sgd"), activations=("relu",), widths=(2, 3), n_seeds=2,
-              backend="sklearn", epochs=20, progress=False)
-    local = sweep(task, **kw)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster):
-        with joblib.parallel_config(backend="dask"):
-            remote = sweep(task, **kw)
-    assert _table(local) == _table(remote)
+def test_tanh_and_sigmoid_share_one_optimum(task):
+    # tanh(z) = 2 sigmoid(2z) - 1: with an affine output layer both networks
+    # represent the same functions, so independent searches must find one optimum.
+    rep = sweep(task, optimizers=("lbfgs",), activations=("tanh", "sigmoid"), widths=(2, 3),
+                n_seeds=2, backend="sklearn", epochs=30, progress=False)
+    best = {(r["activation"], r["width"]): r["best_loss"] for r in rep.rows}
+    for w in (2, 3):
+        assert best[("tanh", w)] == pytest.approx(best[("sigmoid", w)], rel=1e-6)
+
+
+def test_padding_a_unit_keeps_the_loss(task):
+    # Why a narrower width's optimum bounds a wider one's: the wider net contains it.
+    net = fit_global(task.X, task.y, hidden=2, random_state=0).network
+    (W1, W2), (b1, b2) = net.weights, net.biases
+    rng = np.random.default_rng(0)
+    wide = exactfit.Network([np.hstack([W1, rng.normal(size=(2, 1))]),
+                             np.vstack([W2, np.zeros((1, 1))])],
+                            [np.append(b1, rng.normal()), b2])
+    assert exactfit.mse(wide, task.X, task.y) == pytest.approx(
+        exactfit.mse(net, task.X, task.y), rel=1e-12)
+
+
+def test_wider_width_never_judged_against_a_worse_optimum(task, monkeypatch):
+    sweep_module = importlib.import_module("exactfit.sweep")  # the name is the function
+    real = sweep_module._reference
+
+    def weak_search_at_3(X, y, act, width, n_restarts, seed):
+        loss = real(X, y, act, width, n_restarts, seed)
+        return 1e6 * loss if width == 3 else loss  # a search that missed width 3's optimum
+
+    monkeypatch.setattr(sweep_module, "_reference", weak_search_at_3)
+    rep = sweep(task, optimizers=("lbfgs",), widths=(2, 3), n_seeds=2, backend="sklearn",
+                epochs=30, reference_restarts=3, progress=False)
+    r2, r3 = rep.rows
+    assert r3["reference_loss"] > r2["best_loss"]
+    assert r3["best_loss"] == pytest.approx(min(r2["best_loss"], r3["polished_run_loss"]),
+                                            rel=1e-9)
+    assert r3["best_from"] == ("width 2" if r2["best_loss"] < r3["polished_run_loss"]
+                               else "best run + L-BFGS")
+    assert "*" in str(rep) and "below fit_global" in str(rep)
+
+
+def test_same_table_for_n_jobs_1_and_2_torch(task):
+    pytest.importorskip("torch", reason="the torch backend needs the extra exactfit[torch]")
+    kw = dict(optimizers=("adam", "sgd"), activations=("relu",), widths=(3,), n_seeds=5,
+              epochs=5, reference_restarts=3, progress=False)
+    a, b = sweep(task, **kw), sweep(task, n_jobs=2, **kw)
+    assert _table(a) == _table(b)
+    np.testing.assert_array_equal([[q["loss"] for q in rr] for rr in a.runs],
+                                  [[q["loss"] for q in rr] for rr in b.runs])

@@ -2,8 +2,6 @@
 
 import numpy as np
 
-from ..bench import wilson_interval
-
 __all__ = ["SweepHeatmapDisplay", "SweepWidthDisplay"]
 
 
@@ -51,7 +49,8 @@ class SweepHeatmapDisplay:
 
 
 class SweepWidthDisplay:
-    """Success rate against hidden width, one line per (optimizer, activation, dropout)."""
+    """Success rate against hidden width, one line per (optimizer, activation, dropout),
+    with the Wilson 95% interval of each cell as error bars."""
 
     def __init__(self, lines, title=None):
         self.lines, self.title = lines, title  # label -> (widths, rates, lows, highs)
@@ -63,7 +62,7 @@ class SweepWidthDisplay:
             label = f"{r['optimizer']}, {r['activation']}" + (
                 f", dropout {r['dropout']:g}" if r["dropout"] else "")
             lines.setdefault(label, []).append(
-                (r["width"], r["success_rate"], *wilson_interval(r["successes"], r["runs"])))
+                (r["width"], r["success_rate"], r["ci_low"], r["ci_high"]))
         return cls({k: tuple(np.array(c) for c in zip(*sorted(v))) for k, v in lines.items()},
                    title or "runs reaching the optimum of their width")
 
