@@ -29,53 +29,16 @@ import argparse
 import json
 import os
 import platform
-import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 import exactfit
 from exactfit.construct import linear_lstsq
-from exactfit.losses import Objective
+from exactfit.gd import linear_gd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = 1e-6
-
-
-def gradient_descent(X, Y, method="gd", max_epochs=100_000, tol=TARGET):
-    """Full-batch GD ("gd": step 1/L) or Keras-default Adam ("adam") on a linear layer.
-
-    Returns (theta, epochs run, seconds, reached, final relative residual).
-    """
-    n, d = X.shape
-    obj = Objective(X, Y, (d, Y.shape[1]), "linear", "linear", "mse")
-    Xt = np.hstack([X, np.ones((n, 1))])
-    # Hessian of mean((XW + b - Y)^2) over n * m entries is 2 Xt'Xt / (n m) (per output)
-    lr = Y.size / (2 * np.linalg.norm(Xt, 2) ** 2) if method == "gd" else 1e-3
-    theta = np.zeros(obj.layer_sizes[0] * obj.layer_sizes[1] + obj.layer_sizes[1])
-    m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
-    b1, b2, eps = 0.9, 0.999, 1e-7
-    target = tol ** 2 * np.mean(Y ** 2)  # relative residual <= tol  <=>  MSE <= target
-    obj(theta)  # warm-up
-    t0 = time.perf_counter()
-    f = np.inf
-    for epoch in range(1, max_epochs + 1):
-        f, g = obj(theta)
-        if f <= target:
-            epoch -= 1  # theta already met the target before this step
-            break
-        if method == "gd":
-            theta -= lr * g
-        else:  # Keras Adam: eps outside the sqrt, bias correction folded into the step
-            m1 = b1 * m1 + (1 - b1) * g
-            m2 = b2 * m2 + (1 - b2) * g * g
-            step = lr * np.sqrt(1 - b2 ** epoch) / (1 - b1 ** epoch)
-            theta -= step * m1 / (np.sqrt(m2) + eps)
-    else:
-        f = obj.value(theta)
-    seconds = time.perf_counter() - t0
-    rel = float(np.sqrt(f / np.mean(Y ** 2)))
-    return theta, epoch, seconds, bool(f <= target), rel
 
 
 def time_lstsq(X, Y, repeats=20):
@@ -112,9 +75,9 @@ def _main(argv):
                          matrix_error=float(np.max(np.abs(W - task.meta["matrix"]))),
                          ratio=1.0))
         for method, cap in (("gd", 100_000), ("adam", args.adam_epochs)):
-            theta, ep, sec, ok, rel = gradient_descent(task.X, task.y, method, cap)
-            d, m = task.X.shape[1], task.y.shape[1]
-            W_gd = theta[:d * m].reshape(d, m)
+            r = linear_gd(task.X, task.y, method, cap, TARGET)
+            ep, sec, ok, rel = r.nit, r.time, r.success, r.relative_residual
+            W_gd = r.network.weights[0]
             rows.append(dict(task=name, method=method, epochs=ep, seconds=sec, reached=ok,
                              relative_residual=rel,
                              matrix_error=float(np.max(np.abs(W_gd - task.meta["matrix"]))),

@@ -22,8 +22,6 @@ Run ``python examples/spectrum_compare.py`` (``--quick`` for a short run).
 """
 
 import argparse
-import os
-import sys
 
 import matplotlib
 
@@ -37,9 +35,9 @@ import exactfit  # noqa: E402
 from exactfit.construct import amplitude_spectrum, linear_lstsq  # noqa: E402
 from exactfit.construct._spectrum import spectrum_errors  # noqa: E402
 
-# The full-batch GD used by benchmarks/linear_layers.py (one implementation for both).
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks"))
-from linear_layers import TARGET, gradient_descent  # noqa: E402
+from exactfit.gd import linear_gd  # noqa: E402
+
+TARGET = 1e-6
 
 
 def linear_part(adam_epochs):
@@ -53,9 +51,9 @@ def linear_part(adam_epochs):
         rows.append((name, "least squares", "-", ls.time, rel, err))
         for method, key, cap in (("GD, step 1/L", "gd", 100_000),
                                  ("Adam (Keras defaults)", "adam", adam_epochs)):
-            theta, ep, sec, ok, rel = gradient_descent(task.X, task.y, key, cap)
-            d, m = task.X.shape[1], task.y.shape[1]
-            err = np.max(np.abs(theta[:d * m].reshape(d, m) - task.meta["matrix"]))
+            r = linear_gd(task.X, task.y, key, cap, TARGET)
+            ep, sec, ok, rel = r.nit, r.time, r.success, r.relative_residual
+            err = np.max(np.abs(r.network.weights[0] - task.meta["matrix"]))
             rows.append((name, method, f"{ep}" if ok else f"never ({ep} run)", sec, rel, err))
     print(f"\nLinear layers: relative error ||XW+b-Y||/||Y||; GD stops within {TARGET:g}.")
     print(f"{'task':28s} {'method':22s} {'epochs to 1e-6':>18s} {'time (s)':>9s} "

@@ -1,7 +1,9 @@
 """Gradient-descent baselines on the same tasks, data and architectures."""
 
+from ._full_batch import LINEAR_GD_METHODS, linear_gd
 from ._train import GD_BACKENDS, SKLEARN_OPTIMIZERS, train_gd
 from ._torch import KERAS_OPTIMIZERS, TORCH_PROTOCOLS, train_gd_many, train_torch
 
 __all__ = ["train_gd", "GD_BACKENDS", "SKLEARN_OPTIMIZERS", "train_gd_many", "train_torch",
-           "KERAS_OPTIMIZERS", "TORCH_PROTOCOLS"]
+           "KERAS_OPTIMIZERS", "TORCH_PROTOCOLS",
+           "linear_gd", "LINEAR_GD_METHODS"]
