@@ -9,6 +9,7 @@ half of it).
 import numpy as np
 
 from ._validation import check_choice, check_data
+from .activations import activation, activation_derivative
 from .network import _backward, _forward, unflatten
 
 __all__ = ["LOSSES", "mse", "mae", "loss", "loss_and_grad", "Objective"]
@@ -81,6 +82,16 @@ class Objective:
     hidden, output : str
         Activations.
     kind : {"mse", "mae"}
+
+    Notes
+    -----
+    Networks with one hidden layer and a linear output (every two-layer question,
+    and the hot loop of :func:`exactfit.fit_global`) take a specialised path: the
+    first-layer bias is folded into the weights (``[X, 1] @ [W1; b1]``, which is
+    exactly how the flat vector lays them out) and samples run along the last
+    axis, so each step is one short, wide array operation. It computes the same
+    quantities as the general layer-by-layer path (tested to rounding) in about
+    half the time.
     """
 
     def __init__(self, X, Y, layer_sizes, hidden="relu", output="linear", kind="mse"):
@@ -91,15 +102,50 @@ class Objective:
         self.hidden, self.output = hidden, output
         self.kind = check_choice(kind, LOSSES, "loss")
         self._loss = _LOSSES[kind]
+        self._two_layer = n == 2 and output == "linear"
+        if self._two_layer:
+            d, h, m = self.layer_sizes
+            self._XaT = np.vstack([X.T, np.ones((1, X.shape[0]))])  # (d + 1, n)
+            self._YT = np.ascontiguousarray(Y.T)  # (m, n)
+            self._split = ((d + 1) * h, (d + 1) * h + h * m)
+            self._f, self._df = activation(hidden), activation_derivative(hidden)
 
     def forward(self, theta):
+        """``(weights, (pre, post))`` of every layer, samples first (as :meth:`Network.forward`)."""
         Ws, bs = unflatten(theta, self.layer_sizes)
         return Ws, _forward(Ws, bs, self.acts, self.X)
 
     def value(self, theta):
+        if self._two_layer:
+            return self._two_layer_pass(theta, gradient=False)
         return self._loss(self.forward(theta)[1][1][-1], self.Y)[0]
 
     def __call__(self, theta):
+        if self._two_layer:
+            return self._two_layer_pass(theta)
+        return self._general(theta)
+
+    def _general(self, theta):
         Ws, (pre, post) = self.forward(theta)
         f, G = self._loss(post[-1], self.Y)
         return f, _backward(Ws, self.acts, pre, post, G)
+
+    def _two_layer_pass(self, theta, gradient=True):
+        d, h, m = self.layer_sizes
+        i, j = self._split
+        Wa = theta[:i].reshape(d + 1, h)  # rows of W1, then b1: the flat layout
+        W2, b2 = theta[i:j].reshape(h, m), theta[j:]
+        Z = Wa.T @ self._XaT  # (h, n)
+        A = self._f(Z)
+        P = W2.T @ A
+        P += b2[:, None]
+        f, G = self._loss(P, self._YT)  # the losses do not care about the layout
+        if not gradient:
+            return f
+        # One output: an outer product by broadcasting beats a matmul with inner size 1.
+        dZ = W2 * G if m == 1 else W2 @ G  # (h, n)
+        if self.hidden == "relu":
+            dZ *= Z > 0
+        elif self.hidden != "linear":
+            dZ *= self._df(Z)
+        return f, np.concatenate([(self._XaT @ dZ.T).ravel(), (A @ G.T).ravel(), G.sum(axis=1)])

@@ -3,6 +3,7 @@ import pytest
 from scipy.optimize import approx_fprime
 
 from exactfit import ACTIVATIONS, Network, loss_and_grad, mae, mse
+from exactfit.losses import Objective
 
 
 def _net(rng, hidden, output="linear", sizes=(2, 4, 3, 2)):
@@ -49,3 +50,33 @@ def test_loss_bad_input(rng):
         mse(net, X, [1, 2, np.nan, 4, 5])
     with pytest.raises(ValueError, match="loss"):
         loss_and_grad(net, X, np.ones(5), "huber")
+
+
+@pytest.mark.parametrize("kind", ["mse", "mae"])
+@pytest.mark.parametrize("sizes", [(2, 3, 1), (1, 5, 1), (4, 3, 2)])
+@pytest.mark.parametrize("hidden", ACTIVATIONS)
+def test_two_layer_fast_path_equals_general_path(rng, hidden, sizes, kind):
+    # One hidden layer with a linear output takes Objective's specialised path;
+    # it must compute what the layer-by-layer path computes.
+    net = _net(rng, hidden, "linear", sizes)
+    X = rng.normal(size=(40, sizes[0]))
+    Y = rng.normal(size=(40, sizes[-1]))
+    obj = Objective(X, Y, sizes, hidden, "linear", kind)
+    assert obj._two_layer
+    theta = net.to_flat()
+    f_fast, g_fast = obj(theta)
+    f_gen, g_gen = obj._general(theta)
+    assert f_fast == pytest.approx(f_gen, rel=1e-13)
+    assert obj.value(theta) == pytest.approx(f_gen, rel=1e-13)
+    np.testing.assert_allclose(g_fast, g_gen, rtol=1e-11, atol=1e-14)
+    # and against finite differences, independently of the general path
+    num = approx_fprime(theta, obj.value, 1e-7)
+    np.testing.assert_allclose(g_fast, num, rtol=1e-4, atol=1e-6)
+
+
+def test_fast_path_only_for_two_layer_linear_output(rng):
+    X, Y = rng.normal(size=(10, 2)), rng.normal(size=(10, 1))
+    assert Objective(X, Y, (2, 3, 1))._two_layer
+    assert not Objective(X, Y, (2, 3, 1), output="relu")._two_layer
+    assert not Objective(X, Y, (2, 3, 3, 1))._two_layer
+    assert not Objective(X, Y, (2, 1), "linear")._two_layer
