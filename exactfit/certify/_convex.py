@@ -14,6 +14,14 @@ Its Lagrange dual, used for the duality gap, is::
 
 whose optimum has ``z`` equal to the primal residual and ``lam, mu`` the
 multipliers cvxpy returns for the orthant constraints.
+
+Screening. Most orthant rows are redundant: pattern i's cone
+``{u : (2 D_i - I) Xa u >= 0}`` is cut out by the rows on the extreme rays of the
+cone they generate (:func:`~exactfit.certify._patterns.orthant_facets`). The
+program keeps only those: same feasible set, same optimum, far fewer rows. A
+dual point of the screened program with zero multipliers on the dropped rows
+satisfies the full dual's constraints term for term (the dropped rows add
+``0 * a_j``), so the certificate below, evaluated on all rows, stays valid.
 """
 
 import time
@@ -30,7 +38,7 @@ from ..losses import mse
 from ..network import Network
 from ..result import FitResult
 from ._patterns import (_as_pattern_matrix, augment, enumerate_patterns, network_patterns,
-                        sample_patterns)
+                        orthant_facets, sample_patterns)
 
 __all__ = ["convex_relu", "regularized_objective", "beta_path", "PATTERN_MODES"]
 
@@ -140,7 +148,7 @@ def _contains(P, full):
 
 
 def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
-                random_state=None, solver="CLARABEL", solver_kwargs=None):
+                random_state=None, solver="CLARABEL", solver_kwargs=None, screen=True):
     """Global optimum of a weight-decayed two-layer ReLU network, by its convex program.
 
     Solves the Pilanci-Ergen program (module docstring) with cvxpy, recovers a
@@ -174,6 +182,11 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
         A cvxpy solver that handles second-order cones (CLARABEL, SCS, ...).
     solver_kwargs : dict, optional
         Passed to ``cvxpy.Problem.solve``.
+    screen : bool, default=True
+        Drop the orthant constraints that the others imply (exactly: each pattern's
+        feasible cone is unchanged, so is the optimum; module docstring). Applies
+        to data of rank up to 4 (``n_features <= 3``); wider data keep every row.
+        ``False`` solves the program with all ``n`` rows per pattern.
 
     Returns
     -------
@@ -194,6 +207,8 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
           the largest violation of each optimality condition.
         - ``patterns`` (n_samples, n_patterns) and ``complete``: whether they are
           every pattern of the arrangement (checkable for 1-D and 2-D inputs).
+        - ``n_constraints``: orthant rows in the program, per sign (``v`` or ``w``)
+          and summed over patterns (``n_samples * n_patterns`` without screening).
         - ``status``, ``solver``, ``solver_stats``, ``beta``, ``certificate`` (text).
 
     Notes
@@ -227,7 +242,9 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     rs = check_random_state(random_state)
     P, complete = _choose_patterns(X, patterns, networks, n_patterns, rs)
     Xa = augment(X)
-    parts = [_solve_one(Xa, Y[:, k], P, beta, solver, solver_kwargs or {})
+    # The cones depend on the patterns only, not on y: screen once for all outputs.
+    keep = orthant_facets(Xa, P) if screen else [np.arange(len(Xa))] * P.shape[1]
+    parts = [_solve_one(Xa, Y[:, k], P, keep, beta, solver, solver_kwargs or {})
              for k in range(Y.shape[1])]
     net = _stack_networks([p["neurons"] for p in parts], X.shape[1])
     objective = sum(p["objective"] for p in parts)
@@ -254,6 +271,7 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
         dual_infeasibility=max(p["dual_infeasibility"] for p in parts),
         complementarity=max(p["complementarity"] for p in parts),
         patterns=P, n_patterns=P.shape[1], complete=complete, n_neurons=net.layer_sizes[1],
+        n_constraints=int(sum(len(k) for k in keep)),
         effective_width=_effective_width(net),
         beta=beta, status=statuses[0] if len(statuses) == 1 else statuses, solver=solver,
         solver_stats=[p["solver_stats"] for p in parts] if len(parts) > 1
@@ -261,17 +279,23 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
         certificate=cert)
 
 
-def _solve_one(Xa, y, P, beta, solver, solver_kwargs):
-    """Solve the program for one output; return neurons and the certificate pieces."""
+def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
+    """Solve the program for one output; return neurons and the certificate pieces.
+
+    ``keep[i]`` lists the samples whose orthant constraints pattern i keeps.
+    """
     n, m = Xa.shape
     p = P.shape[1]
     D = P.astype(float)
     S = 2.0 * D - 1.0
     # Linear maps on vec(V) (row-major, V is p x m): prediction and orthant constraints.
-    # M = [D_1 Xa, ..., D_p Xa] and G = blockdiag((2 D_i - 1) Xa), built sparse so
-    # that cvxpy compiles in time linear in the number of patterns.
+    # M = [D_1 Xa, ..., D_p Xa] and G = blockdiag((2 D_i - 1) Xa restricted to the
+    # kept rows), built sparse so that cvxpy compiles in time linear in the number
+    # of patterns.
     M = (D[:, :, None] * Xa[:, None, :]).reshape(n, p * m)
-    G = sp.block_diag([S[:, i:i + 1] * Xa for i in range(p)], format="csr")
+    rows = np.concatenate(keep)
+    cols = np.repeat(np.arange(p), [len(k) for k in keep])
+    G = sp.block_diag([S[k, i:i + 1] * Xa[k] for i, k in enumerate(keep)], format="csr")
     v = cp.Variable(p * m)
     w = cp.Variable(p * m)
     pred = M @ (v - w)
@@ -295,8 +319,12 @@ def _solve_one(Xa, y, P, beta, solver, solver_kwargs):
                       f"how far from optimal the solution is.", ConvergenceWarning, stacklevel=3)
     V = np.asarray(v.value).reshape(p, m)
     W = np.asarray(w.value).reshape(p, m)
-    lam = np.asarray(cons[0].dual_value).reshape(p, n).T  # (n, p), column i is lam_i
-    mu = np.asarray(cons[1].dual_value).reshape(p, n).T
+    # (n, p) multipliers, column i is lam_i; dropped rows get 0, which the full
+    # dual accepts (they enter its constraints only as 0 * a_j).
+    lam = np.zeros((n, p))
+    mu = np.zeros((n, p))
+    lam[rows, cols] = np.asarray(cons[0].dual_value).ravel()
+    mu[rows, cols] = np.asarray(cons[1].dual_value).ravel()
     stats = prob.solver_stats
     solver_stats = {"solver_name": stats.solver_name, "solve_time": stats.solve_time,
                     "setup_time": stats.setup_time, "num_iters": stats.num_iters}
