@@ -1,9 +1,13 @@
 """Batched seeds vs one seed at a time: the Keras protocol on the Euclid 2-3-1 net.
 
 1000 seeds of exactfit.tasks.euclid(2000) (2 -> 3 ReLU -> 1), Adam with Keras's
-defaults, 200 epochs of reshuffled mini-batches of 32, float32, full-data loss
-curve recorded (the defaults), trained as ONE batched computation by
-``train_gd_many``. The same settings are then run one seed at a time for a
+defaults, 200 epochs of reshuffled mini-batches of 32, float32, trained as ONE
+batched computation by ``train_gd_many``. The loss curve is the library default,
+``loss_curve="full"`` (the full-data loss after every epoch: one extra forward
+pass of all samples per epoch); ``--loss-curve batch_mean`` records Keras's own
+``history.history["loss"]`` instead (the batch-size-weighted mean of the
+mini-batch losses, nearly free), ``--loss-curve none`` none. The setting is
+written to the results. The same settings are then run one seed at a time for a
 sample of the seeds (``--n-sequential``, default 10); their mean time per seed is
 extrapolated to all seeds (said in the table), and their weights are compared
 with the batched run's.
@@ -13,6 +17,7 @@ wall-clock on this machine; the load average at start and end is recorded
 because other processes share the cores.
 
     python benchmarks/gd_throughput.py [--quick] [--seeds 1000] [--n-sequential 10]
+                                       [--loss-curve {full,batch_mean,none}]
 """
 
 import argparse
@@ -36,6 +41,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--n-sequential", type=int, default=10)
     ap.add_argument("--device", default=None)
+    ap.add_argument("--loss-curve", choices=("full", "batch_mean", "none"), default="full",
+                    help="train_gd_many's loss_curve (default: full, the library default)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "gd_throughput"))
     args = ap.parse_args()
     if args.quick:
@@ -45,7 +52,8 @@ def main():
 
     task = exactfit.tasks.euclid(2000)
     kw = dict(hidden=3, optimizer="adam", epochs=args.epochs, batch_size=32,
-              dtype="float32", device=args.device)
+              dtype="float32", device=args.device,
+              loss_curve=False if args.loss_curve == "none" else args.loss_curve)
     load_start = os.getloadavg()
 
     t0 = time.perf_counter()
@@ -66,6 +74,7 @@ def main():
     losses = np.array([r.loss for r in batched])
     out = {
         "task": "euclid(2000), 2-3-1 relu, adam (Keras defaults), batch 32, float32",
+        "loss_curve": args.loss_curve,
         "n_seeds": args.seeds, "epochs": args.epochs,
         "steps_per_seed": args.epochs * int(np.ceil(2000 / 32)),
         "batched_seconds": t_batched,
@@ -87,7 +96,7 @@ def main():
         json.dump(out, fh, indent=1)
     md = (
         "# Batched seeds vs one at a time (benchmarks/gd_throughput.py)\n\n"
-        f"{out['task']}; {args.seeds} seeds x {args.epochs} epochs "
+        f"{out['task']}, loss curve {args.loss_curve}; {args.seeds} seeds x {args.epochs} epochs "
         f"({out['steps_per_seed']} optimizer steps per seed), device {out['device']}, "
         f"torch {torch.__version__}, {os.cpu_count()} cores, load average "
         f"{load_start[0]:.1f} at start / {load_end[0]:.1f} at end.\n\n"

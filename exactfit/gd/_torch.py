@@ -18,6 +18,7 @@ torch is imported only when a trainer is called, so ``import exactfit`` works
 without it.
 """
 
+import math
 import numbers
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -132,18 +133,23 @@ class _Adam:
         self.v = torch.zeros_like(theta)
         self.vhat = torch.zeros_like(theta) if amsgrad else None
         self._torch = torch
+        # scratch for g^2 and the denominator; epsilon as a 0-dim tensor of theta's
+        # dtype (the value a Python float is rounded to, without its per-call cast)
+        self._g2, self._den = torch.empty_like(theta), torch.empty_like(theta)
+        self._eps = torch.tensor(epsilon, dtype=theta.dtype, device=theta.device)
 
     def step(self, theta, g, lr, t):
         # Keras: alpha = lr * sqrt(1 - b2^t) / (1 - b1^t); theta -= alpha * m / (sqrt(v) + eps)
         # with m, v NOT bias-corrected ("epsilon hat"), unlike torch.optim.Adam.
-        alpha = lr * np.sqrt(1 - self.b2 ** t) / (1 - self.b1 ** t)
+        torch = self._torch
+        alpha = lr * math.sqrt(1 - self.b2 ** t) / (1 - self.b1 ** t)
         self.m.lerp_(g, 1 - self.b1)
-        self.v.lerp_(g * g, 1 - self.b2)
+        self.v.lerp_(torch.mul(g, g, out=self._g2), 1 - self.b2)
         v = self.v
         if self.amsgrad:
-            self._torch.maximum(self.vhat, self.v, out=self.vhat)
+            torch.maximum(self.vhat, self.v, out=self.vhat)
             v = self.vhat
-        theta.addcdiv_(self.m, v.sqrt().add_(self.epsilon), value=-alpha)
+        theta.addcdiv_(self.m, torch.sqrt(v, out=self._den).add_(self._eps), value=-alpha)
 
 
 class _Adamax:
@@ -294,97 +300,167 @@ def _activation_pair(torch, name, relu_grad_at_zero):
 # b (n_out, K). The seed axis is the contiguous one, so small layers are a few
 # elementwise ops over all seeds (much faster than K tiny matmuls); wide layers
 # fall back to einsum.
+#
+# Every tensor a step touches is a view made once (per batch size, per data
+# buffer), not sliced or unsqueezed again at every step: at these sizes a view
+# costs about as much Python and dispatch time as a small arithmetic op.
 
 _LOOP_MAX_IN = 8
 _BROADCAST_MAX = 32
 
 
 class _BatchedNet:
-    """Views into a flat ``(n_params, K)`` tensor laid out like ``Network.to_flat``."""
+    """Views into a flat ``(n_params, K)`` tensor laid out like ``Network.to_flat``:
+    per layer ``W`` (n_in, n_out, K), ``b`` (n_out, K), the rows ``W[i]`` and the
+    first column ``W[:, 0]``."""
 
     def __init__(self, flat, sizes):
         K = flat.shape[1]
-        self.W, self.b = [], []
+        self.W, self.b, self.rows, self.col0 = [], [], [], []
         o = 0
         for a, c in zip(sizes[:-1], sizes[1:]):
-            self.W.append(flat[o:o + a * c].view(a, c, K))
+            W = flat[o:o + a * c].view(a, c, K)
             o += a * c
+            self.W.append(W)
             self.b.append(flat[o:o + c])
             o += c
+            self.rows.append([W[i] for i in range(a)])
+            self.col0.append(W[:, 0])
 
 
 class _Workspace:
-    """Preallocated forward/backward buffers for batches of up to `rows` samples."""
+    """Preallocated forward (and backward) buffers for batches of up to `rows`
+    samples; ``views(B)`` gives the views for a batch of B."""
 
-    def __init__(self, torch, sizes, rows, K, acts, dtype, device, dropout):
+    def __init__(self, torch, sizes, rows, K, acts, dtype, device, dropout, backward=True):
         new = lambda *shape: torch.empty(shape, dtype=dtype, device=device)  # noqa: E731
+        self.sizes, self.acts, self.backward = sizes, acts, backward
         n = len(sizes) - 1
         self.Z, self.A, self.Am, self.dZ, self.G, self.prod = [], [], [], [], [], []
         for l, (a, c) in enumerate(zip(sizes[:-1], sizes[1:])):
             self.Z.append(new(rows, c, K))
             self.A.append(new(rows, c, K) if acts[l][0] is not None else None)
             self.Am.append(new(rows, c, K) if (dropout and l < n - 1) else None)
-            self.dZ.append(new(rows, c, K) if acts[l][1] is not None else None)
-            self.G.append(new(rows, a, K) if l > 0 else None)
-            self.prod.append(new(rows, a, c, K) if a * c <= _BROADCAST_MAX else None)
+            self.dZ.append(new(rows, c, K) if (backward and acts[l][1] is not None) else None)
+            self.G.append(new(rows, a, K) if (backward and l > 0) else None)
+            self.prod.append(new(rows, a, c, K)
+                             if (backward and a * c <= _BROADCAST_MAX) else None)
         self.R = new(rows, sizes[-1], K)
+        self._views = {}
+
+    def views(self, B):
+        """The :class:`_Views` of a batch of `B` samples (made once per B)."""
+        if B not in self._views:
+            self._views[B] = _Views(self, B)
+        return self._views[B]
 
 
-def _dense(torch, A, W, b, out):
-    n_in = W.shape[0]
-    if n_in <= _LOOP_MAX_IN:
-        torch.addcmul(b, A[:, 0:1, :], W[0], out=out)
-        for i in range(1, n_in):
-            out.addcmul_(A[:, i:i + 1, :], W[i])
-        return out
-    out.copy_(torch.einsum("bik,iok->bok", A.expand(-1, -1, W.shape[2]), W))
-    return out.add_(b)
+class _Views:
+    """Views of a :class:`_Workspace` for a batch of B samples.
 
-
-def _forward(torch, net, acts, ws, A, masks=None):
-    """Forward pass of a batch ``A`` (B, n_in, K or 1) into the workspace.
-
-    Returns the layer inputs, the pre-activations, the activation outputs and the
-    network output (views into `ws`).
+    Per layer l: ``z`` pre-activation and ``a`` activation (B, n_out, K); ``am``
+    the dropout-masked activation; ``inp[l]``, ``cols[l]`` and ``inp_u[l]`` the
+    input of layer l >= 1, its columns (B, 1, K) and it unsqueezed for the
+    gradient product; ``dz`` and ``dz_u`` dL/dz (and unsqueezed); ``g[l]``
+    dL/d(input); ``prod`` the product buffer.
     """
-    B = A.shape[0]
+
+    def __init__(self, ws, B):
+        n = len(ws.sizes) - 1
+        self.R = ws.R[:B]
+        self.z, self.a, self.am, self.dz, self.g, self.prod = ([] for _ in range(6))
+        self.inp, self.cols, self.inp_u = [None], [None], [None]
+        for l, c in enumerate(ws.sizes[1:]):
+            z = ws.Z[l][:B]
+            act = z if ws.A[l] is None else ws.A[l][:B]
+            self.z.append(z)
+            self.a.append(act)
+            self.am.append(None if ws.Am[l] is None else ws.Am[l][:B])
+            if l < n - 1:
+                feed = act if ws.Am[l] is None else self.am[l]
+                self.inp.append(feed)
+                self.cols.append([feed[:, i:i + 1] for i in range(c)])
+                self.inp_u.append(feed.unsqueeze(2))
+            self.dz.append(None if ws.dZ[l] is None else ws.dZ[l][:B])
+            self.g.append(None if ws.G[l] is None else ws.G[l][:B])
+            self.prod.append(None if ws.prod[l] is None else ws.prod[l][:B])
+        # dL/dz of each layer, unsqueezed for the gradient product: what the
+        # activation's backward writes, else dL/d(output) (R or the next layer's g)
+        self.dz_u = []
+        if ws.backward:
+            for l in range(n):
+                if ws.acts[l][1] is not None:
+                    dz = self.dz[l]
+                else:
+                    dz = self.R if l == n - 1 else self.g[l + 1]
+                self.dz_u.append(dz.unsqueeze(1))
+
+
+def _batches(XY, d, batch_size):
+    """Mini-batches of a data tensor `XY` of shape ``(d + n_out, N, K or 1)`` (the
+    inputs, then the targets).
+
+    Returns, per batch: its size B, the input columns (B, 1, K), the inputs
+    (B, d, K), them unsqueezed (B, d, 1, K), and the targets (B, n_out, K).
+    """
+    X = XY[:d].permute(1, 0, 2)
+    Y = XY[d:].permute(1, 0, 2)
+    N = XY.shape[1]
+    out = []
+    for s in range(0, N, batch_size):
+        e = min(s + batch_size, N)
+        inp = X[s:e]
+        out.append((e - s, [inp[:, i:i + 1] for i in range(d)], inp, inp.unsqueeze(2),
+                    Y[s:e]))
+    return out
+
+
+def _forward(torch, net, acts, v, cols, inp, masks=None):
+    """Forward pass of a batch (inputs `inp`, their columns `cols`) into the views
+    `v`; returns the network output (a view into the workspace)."""
     n = len(net.W)
-    inputs, Zs, As = [], [], []
     for l in range(n):
-        inputs.append(A)
-        Z = _dense(torch, A, net.W[l], net.b[l], ws.Z[l][:B])
+        z = v.z[l]
+        rows = net.rows[l]
+        if len(rows) <= _LOOP_MAX_IN:
+            torch.addcmul(net.b[l], cols[0], rows[0], out=z)
+            for i in range(1, len(rows)):
+                z.addcmul_(cols[i], rows[i])
+        else:
+            z.copy_(torch.einsum("bik,iok->bok", inp.expand(-1, -1, z.shape[2]), net.W[l]))
+            z.add_(net.b[l])
         f = acts[l][0]
-        Aact = Z if f is None else f(Z, ws.A[l][:B])
-        Zs.append(Z)
-        As.append(Aact)
-        A = Aact
-        if masks is not None and l < n - 1:
-            A = torch.mul(Aact, masks[l], out=ws.Am[l][:B])
-    return inputs, Zs, As, A
+        out = z if f is None else f(z, v.a[l])
+        if l < n - 1:
+            if masks is not None:
+                out = torch.mul(out, masks[l], out=v.am[l])
+            cols, inp = v.cols[l + 1], v.inp[l + 1]
+    return out
 
 
-def _backward(torch, net, grads, acts, ws, inputs, Zs, As, G, masks=None):
-    """Write dL/dtheta into the views of `grads`, given ``G = dL/d output``."""
-    B = G.shape[0]
+def _backward(torch, net, grads, acts, v, inp0, inp0_u, R, masks=None):
+    """Write dL/dtheta into the views of `grads`, given ``R = dL/d output`` (``v.R``)
+    and the batch's inputs `inp0` (and them unsqueezed, `inp0_u`)."""
+    G = R
     for l in range(len(net.W) - 1, -1, -1):
         back = acts[l][1]
-        dZ = G if back is None else back(G, Zs[l], As[l], ws.dZ[l][:B])
-        A, gW, W = inputs[l], grads.W[l], net.W[l]
-        n_out = W.shape[1]
-        if ws.prod[l] is not None:
-            prod = ws.prod[l][:B]
-            torch.mul(A.unsqueeze(2), dZ.unsqueeze(1), out=prod)
-            torch.sum(prod, 0, out=gW)
+        dZ = G if back is None else back(G, v.z[l], v.a[l], v.dz[l])
+        prod = v.prod[l]
+        W = net.W[l]
+        if prod is not None:
+            torch.mul(inp0_u if l == 0 else v.inp_u[l], v.dz_u[l], out=prod)
+            torch.sum(prod, 0, out=grads.W[l])
         else:
-            gW.copy_(torch.einsum("bik,bok->iok", A.expand(-1, -1, dZ.shape[2]), dZ))
+            inp = inp0 if l == 0 else v.inp[l]
+            grads.W[l].copy_(torch.einsum("bik,bok->iok", inp.expand(-1, -1, dZ.shape[2]), dZ))
         torch.sum(dZ, 0, out=grads.b[l])
         if l > 0:
-            Gin = ws.G[l][:B]
-            if n_out == 1:
-                torch.mul(dZ, W[:, 0, :], out=Gin)
-            elif ws.prod[l] is not None:
-                torch.mul(dZ.unsqueeze(1), W, out=ws.prod[l][:B])
-                torch.sum(ws.prod[l][:B], 2, out=Gin)
+            Gin = v.g[l]
+            if W.shape[1] == 1:
+                torch.mul(dZ, net.col0[l], out=Gin)
+            elif prod is not None:
+                torch.mul(v.dz_u[l], W, out=prod)
+                torch.sum(prod, 2, out=Gin)
             else:
                 Gin.copy_(torch.einsum("bok,iok->bik", dZ, W))
             if masks is not None:
@@ -405,6 +481,20 @@ def _check_seeds(seeds):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 0:
             raise ValueError(f"seeds must hold non-negative ints; got {s!r}.")
     return [int(s) for s in seeds]
+
+
+#: Values of ``train_gd_many(loss_curve=...)`` besides True (= "full") and False.
+_LOSS_CURVES = ("full", "batch_mean")
+
+
+def _check_loss_curve(loss_curve):
+    """"full", "batch_mean" or None (no curve) from `loss_curve`."""
+    if loss_curve is None or isinstance(loss_curve, (bool, np.bool_)):
+        return "full" if loss_curve else None
+    if isinstance(loss_curve, str) and loss_curve in _LOSS_CURVES:
+        return loss_curve
+    raise ValueError(f'loss_curve must be "full", "batch_mean", True (= "full") or False; '
+                     f"got {loss_curve!r}.")
 
 
 def _check_schedule(schedule, learning_rate, epochs):
@@ -488,10 +578,25 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
         Training precision (Keras and Flux train in float32).
     device : str or torch.device, optional
         Defaults to ``"cuda"`` when ``torch.cuda.is_available()``, else ``"cpu"``.
-    loss_curve : bool, default=True
-        Record the full-data loss (of `loss`, without dropout) after every epoch,
-        in the training dtype; the last entry is recomputed in float64 by
-        :mod:`exactfit.losses` on the returned network.
+    loss_curve : {"full", "batch_mean"} or bool, default=True
+        The per-epoch loss curve (``result.loss_curve``, one entry per epoch, in
+        units of `loss`):
+
+        - ``"full"`` (or True): the full-data loss (no dropout) of the weights at
+          the end of every epoch: residuals in the training dtype, their squares
+          (or absolute values) summed per sample in the training dtype over
+          chunks of 128 samples, then in float64; the last entry is recomputed
+          in float64 by :mod:`exactfit.losses` on the returned network. It costs
+          a forward pass of all samples for all seeds per epoch.
+        - ``"batch_mean"``: exactly Keras's ``history.history["loss"]``: the
+          loss of every mini-batch as it was trained on (before its update, with
+          dropout when `dropout` > 0), averaged over the epoch weighted by batch
+          size (Keras 3's loss tracker, ``sample_weight`` = batch size), i.e. the
+          mean per-sample loss over the epoch. Nearly free (computed from the
+          training residuals); summed per sample over the epoch's steps in the
+          training dtype (as Keras's float32 metric), then in float64; not
+          recomputed, so the last entry is not the final full-data loss.
+        - False (or None): no curve.
     progress : bool, default=True
         tqdm progress bar over epochs.
     n_threads : int or None, default=1
@@ -552,6 +657,7 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
                          ("float32", "float64"), "dtype")
     if n_threads is not None:
         n_threads = check_positive_int(n_threads, "n_threads")
+    loss_curve = _check_loss_curve(loss_curve)
 
     torch = _import_torch()
     t_start = time.perf_counter()
@@ -566,9 +672,12 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
     if device.type == "cpu" and n_threads is not None:
         torch.set_num_threads(n_threads)
     try:
-        out = _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, loss,
-                     protocol, epochs, batch_size, lr_of, dropout, relu_grad_at_zero, tdtype,
-                     device, loss_curve, progress)
+        # No autograd here (gradients are written out by hand): inference mode
+        # skips its bookkeeping, a measurable share of each small op's cost.
+        with torch.inference_mode():
+            out = _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output,
+                         loss, protocol, epochs, batch_size, lr_of, dropout, relu_grad_at_zero,
+                         tdtype, device, loss_curve, progress)
     finally:
         torch.set_num_threads(old_threads)
     theta, curves, epochs_done, interrupted, bad_epoch = out
@@ -604,14 +713,15 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
                         batch_time=batch_time, n_batched=K, device=str(device))
         if curves is not None:
             curve = np.asarray(curves[:nit, k], dtype=np.float64)
-            if curve.size:
-                curve[-1] = _exact_loss(net, X, Y, loss)
+            if curve.size and loss_curve == "full":
+                # the same function as res.loss when the loss is the MSE
+                curve[-1] = res.loss if loss == "mse" else _exact_loss(net, X, Y, loss)
             res["loss_curve"] = curve
         results.append(res)
     return results
 
 
-_CURVE_ROWS = 256  # samples per chunk of the full-data loss (keeps buffers cache-sized)
+_CURVE_ROWS = 128  # samples per chunk of the full-data loss (keeps buffers cache-sized)
 
 
 class _EpochData:
@@ -619,31 +729,43 @@ class _EpochData:
 
     Each seed's generators are used only here, in epoch order, so the stream a
     seed sees does not depend on the batch. numpy releases the GIL while it
-    permutes and gathers, so on CPU this overlaps with the torch steps.
+    permutes, so on CPU this overlaps with the torch steps.
+
+    An epoch's shuffles are written into one of two preallocated ``(K, N)``
+    index buffers, alternately: the worker fills one while the training loop
+    reads the other, and fixed buffers keep the views made on them valid. The
+    training loop gathers each mini-batch itself (the permutations alone keep
+    this thread about as busy as the torch steps keep the other). ``get``
+    returns the buffer's index.
     """
 
-    def __init__(self, XYt, shuffle_rngs, dropout_rngs, n_units, dropout, shuffle):
-        self.XYt, self.shuffle_rngs, self.dropout_rngs = XYt, shuffle_rngs, dropout_rngs
+    def __init__(self, N, K, shuffle_rngs, dropout_rngs, n_units, dropout, shuffle):
+        self.N, self.shuffle_rngs, self.dropout_rngs = N, shuffle_rngs, dropout_rngs
         self.n_units, self.dropout, self.shuffle = n_units, dropout, shuffle
+        self.buffers = []
+        if shuffle:
+            self.buffers = [np.empty((K, N), dtype=np.int64) for _ in range(2)]
+        self._which = 1
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._next = None
 
     def _make(self):
-        XYe = keep = None
+        which = keep = None
+        N = self.N
         if self.shuffle:
-            N = self.XYt.shape[1]
-            perm = np.stack([rng.permutation(N) for rng in self.shuffle_rngs])  # (K, N)
-            # (N, features, K), contiguous, so that every batch slice is contiguous
-            XYe = np.take(self.XYt, perm, axis=1).transpose(2, 0, 1).copy()
+            self._which = which = 1 - self._which
+            perm = self.buffers[which]
+            for k, rng in enumerate(self.shuffle_rngs):
+                perm[k] = rng.permutation(N)
         if self.dropout > 0:
-            N = self.XYt.shape[1]
             U = np.stack([rng.random((N, self.n_units), dtype=np.float32)
                           for rng in self.dropout_rngs], axis=2)
             keep = U >= np.float32(self.dropout)
-        return XYe, keep
+        return which, keep
 
     def get(self):
-        """This epoch's data; starts preparing the next one."""
+        """This epoch's ``(buffer index or None, dropout keep mask or None)``;
+        starts preparing the next epoch."""
         out = self._make() if self._next is None else self._next.result()
         self._next = self._pool.submit(self._make)
         return out
@@ -681,23 +803,57 @@ def _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, los
     batch_size = min(batch_size, N)
     ws = _Workspace(torch, sizes, batch_size, K, acts, tdtype, device, dropout > 0)
 
-    # Data with the sample axis first and the seed axis last: (N, features, 1)
-    # broadcasts over seeds; a shuffled epoch is gathered to (N, features, K).
-    Xn, Yn = X.astype(np_dtype), Y.astype(np_dtype)
-    X_all = torch.tensor(Xn, device=device).unsqueeze(2)
-    Y_all = torch.tensor(Yn, device=device).unsqueeze(2)
+    # Data with the seed axis last: (inputs then targets, samples, seeds).
+    # Unshuffled, XY_all (d + n_out, N, 1) broadcasts over seeds. Shuffled, each
+    # step gathers its mini-batch, (d + n_out, B, K), from XYt with the B columns
+    # of the epoch's (K, N) shuffle, transposed to (B, K): two small ops into
+    # buffers that stay in cache, cheaper than gathering whole epochs.
+    XYt = torch.tensor(np.concatenate([X, Y], axis=1).T, dtype=tdtype, device=device)
+    XY_all = XYt.unsqueeze(2)
     shuffle = protocol == "keras"
-    data = _EpochData(np.concatenate([Xn, Yn], axis=1).T.copy(), shuffle_rngs, dropout_rngs,
-                      sum(hidden), dropout, shuffle)
+    data = _EpochData(N, K, shuffle_rngs, dropout_rngs, sum(hidden), dropout, shuffle)
+    starts = range(0, N, batch_size)
+    if shuffle:
+        if device.type == "cpu":
+            perms = [torch.from_numpy(b) for b in data.buffers]
+        else:
+            perms = [torch.empty(b.shape, dtype=torch.int64, device=device)
+                     for b in data.buffers]
+        # per batch size: the (B, K) index and gathered (d + n_out, B, K) buffers,
+        # flat, and the batch views of the latter
+        gathered = {}
+        for B in {min(batch_size, N - s) for s in starts}:
+            index = torch.empty((B, K), dtype=torch.int64, device=device)
+            XYb = torch.empty((d + n_out, B, K), dtype=tdtype, device=device)
+            gathered[B] = (index, index.view(-1), XYb.view(d + n_out, B * K),
+                           _batches(XYb, d, B)[0])
+        epoch_batches = [[(p[:, s:s + B].T,) + gathered[B]
+                          for s, B in ((s, min(batch_size, N - s)) for s in starts)]
+                         for p in perms]
+    else:
+        epoch_batches = [[(None, None, None, None, b) for b in _batches(XY_all, d, batch_size)]]
     offs = np.cumsum((0,) + hidden)
-    gscale = (2.0 if loss == "mse" else 1.0) / n_out
 
     curves = None
-    if loss_curve:
+    if loss_curve is not None:
         curves = np.full((epochs, K), np.nan)
+    if loss_curve == "full":
         curve_rows = min(N, _CURVE_ROWS)
-        ws_curve = _Workspace(torch, sizes, curve_rows, K, acts, tdtype, device, False)
-        total = torch.zeros(K, dtype=torch.float64, device=device)
+        ws_curve = _Workspace(torch, sizes, curve_rows, K, acts, tdtype, device, False,
+                              backward=False)
+        curve_batches = _batches(XY_all, d, curve_rows)
+    if loss_curve is not None:
+        # Per-sample losses summed elementwise in place (full: over the chunks;
+        # batch_mean: over the steps), reduced once per epoch in float64. (A
+        # float64 sum of each chunk would cast a fresh copy of it every time.)
+        acc = torch.zeros((curve_rows if loss_curve == "full" else batch_size, n_out, K),
+                          dtype=tdtype, device=device)
+        acc64 = torch.empty(acc.shape, dtype=torch.float64, device=device)
+    # 1 / batch size (times 2 for the MSE, over the outputs), per batch size, as
+    # 0-dim tensors: a Python float would be cast on every call.
+    gscale = (2.0 if loss == "mse" else 1.0) / n_out
+    scale_of = {B: torch.tensor(gscale / B, dtype=tdtype, device=device)
+                for B in {b[-1][0] for bs in epoch_batches for b in bs}}
     snapshot = theta.clone()
     bad_epoch = np.full(K, -1)
     alive = np.ones(K, dtype=bool)
@@ -708,29 +864,43 @@ def _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, los
     try:
         for epoch in bar:
             lr = float(lr_of(epoch))
-            XYe, keep = data.get()
+            which, keep = data.get()
             if shuffle:
-                XYe = torch.from_numpy(XYe).to(device)
-                Xe, Ye = XYe[:, :d], XYe[:, d:]
+                if device.type != "cpu":
+                    perms[which].copy_(torch.from_numpy(data.buffers[which]))
+                batches = epoch_batches[which]
             else:
-                Xe, Ye = X_all, Y_all
+                batches = epoch_batches[0]
             if keep is not None:
                 keep = torch.from_numpy(keep).to(device=device, dtype=tdtype)
                 keep.mul_(1.0 / (1.0 - dropout))
-            for s in range(0, N, batch_size):
-                e = min(s + batch_size, N)
+            if loss_curve == "batch_mean":
+                acc.zero_()
+            s = 0
+            for perm_T, index, flat_index, XYb, (B, cols, inp, inp_u, Yb) in batches:
+                if perm_T is not None:
+                    index.copy_(perm_T)
+                    torch.index_select(XYt, 1, flat_index, out=XYb)
+                v = ws.views(B)
                 masks = None
                 if keep is not None:
-                    masks = [keep[s:e, offs[l]:offs[l + 1]] for l in range(len(hidden))]
-                inputs, Zs, As, out = _forward(torch, net, acts, ws, Xe[s:e], masks)
-                R = torch.sub(out, Ye[s:e], out=ws.R[:e - s])
+                    masks = [keep[s:s + B, offs[l]:offs[l + 1]] for l in range(len(hidden))]
+                    s += B
+                out = _forward(torch, net, acts, v, cols, inp, masks)
+                R = torch.sub(out, Yb, out=v.R)
+                if loss_curve == "batch_mean":
+                    # Keras's history: each batch's loss, weighted by its size
+                    if loss == "mse":
+                        acc[:B].addcmul_(R, R)
+                    else:
+                        acc[:B].add_(R.abs())
                 if loss == "mae":
                     R.sign_()  # Keras/TF: d|r|/dr = sign(r), 0 at 0
-                R.mul_(gscale / (e - s))
-                _backward(torch, net, grads, acts, ws, inputs, Zs, As, R, masks)
+                R.mul_(scale_of[B])
+                _backward(torch, net, grads, acts, v, inp, inp_u, R, masks)
                 t += 1
                 opt.step(theta, grad, lr, t)
-            # Once per epoch: divergence check, then the full-data loss curve.
+            # Once per epoch: divergence check, then the loss curve.
             finite = torch.isfinite(theta).all(0).cpu().numpy()
             newly_bad = alive & ~finite
             if newly_bad.any():
@@ -739,15 +909,19 @@ def _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, los
                 last_good[:, newly_bad] = snapshot.cpu().numpy()[:, newly_bad]
                 bad_epoch[newly_bad] = epoch
                 alive &= finite
-            if curves is not None:
-                total.zero_()
-                for s in range(0, N, curve_rows):
-                    e = min(s + curve_rows, N)
-                    out = _forward(torch, net, acts, ws_curve, X_all[s:e])[3]
-                    R = torch.sub(out, Y_all[s:e], out=ws_curve.R[:e - s])
-                    R = R.square_() if loss == "mse" else R.abs_()
-                    total += R.sum((0, 1), dtype=torch.float64)
-                curves[epoch - 1] = total.cpu().numpy() / (N * n_out)
+            if loss_curve == "full":
+                acc.zero_()
+                for B, cols, inp, _, Yb in curve_batches:
+                    v = ws_curve.views(B)
+                    out = _forward(torch, net, acts, v, cols, inp)
+                    R = torch.sub(out, Yb, out=v.R)
+                    if loss == "mse":
+                        acc[:B].addcmul_(R, R)
+                    else:
+                        acc[:B].add_(R.abs_())
+            if loss_curve is not None:
+                acc64.copy_(acc)
+                curves[epoch - 1] = acc64.sum((0, 1)).cpu().numpy() / (N * n_out)
             snapshot.copy_(theta)
             epochs_done = epoch
     except KeyboardInterrupt:
