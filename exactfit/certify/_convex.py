@@ -239,6 +239,8 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     X, Y = check_data(X, y)
     n_patterns = check_positive_int(n_patterns, "n_patterns")
     solver = _check_solver(solver)
+    if not isinstance(screen, (bool, np.bool_)):
+        raise TypeError(f"screen must be True or False; got {screen!r}.")
     rs = check_random_state(random_state)
     P, complete = _choose_patterns(X, patterns, networks, n_patterns, rs)
     Xa = augment(X)

@@ -136,6 +136,12 @@ def test_bad_input(data2d, kwargs, match):
         convex_relu(X, y, **kwargs)
 
 
+def test_screen_must_be_bool(data2d):
+    X, y = data2d
+    with pytest.raises(TypeError, match="screen"):
+        convex_relu(X, y, beta=0.1, screen="no")
+
+
 def test_solver_failure_names_solver(data2d):
     X, y = data2d
     # OSQP handles no second-order cones: cvxpy refuses, and the error names it.
