@@ -43,7 +43,7 @@ _REACHED_RTOL = 1e-3
 
 def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                n_restarts=3, repulsion=0.1, n_anneal=1, revive=2, starts="auto",
-               symmetries="auto", maxiter=3000, random_state=None, n_jobs=None,
+               symmetries="auto", maxiter=3000, init=None, random_state=None, n_jobs=None,
                progress=False):
     """Best-known optimum of a fully connected network by multistart L-BFGS.
 
@@ -89,6 +89,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         others. "auto": on for 1 to 3 inputs.
     maxiter : int, default=3000
         L-BFGS iterations per stage.
+    init : Network or sequence of Network, optional
+        Warm starts, run after the `n_restarts` starts: a previous fit, a
+        gradient-descent run, or the optimum of a narrower network. A network with
+        one hidden layer of fewer units is padded: each new unit gets a random
+        direction with its boundary through a random sample and output weight 0, so
+        the start keeps the narrower network's function and loss, and the result is
+        never worse than it (with the MSE). Other networks must have the
+        architecture being fitted. Only the weights are used, so the optimum of a
+        ReLU net can start a softplus one. Warm starts skip the repulsion stage (it
+        would push them away) but get revival.
     random_state : int, RandomState or None
         Seeds for every start, drawn up front so results do not depend on ``n_jobs``.
     n_jobs : int or None
@@ -100,7 +110,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     -------
     FitResult
         ``method="fit_global"``, ``evidence="search"``, ``restart_losses`` (final loss of
-        each start), ``restart_seeds``, ``restart_starts``, ``reached_fraction`` (share of
+        each start, warm starts last), ``restart_seeds``, ``restart_starts`` (the kind of
+        each start, ``"init"`` for warm starts), ``reached_fraction`` (share of
         starts within 0.1% of the best), ``nit`` (L-BFGS iterations, all starts).
 
     Examples
@@ -129,14 +140,19 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     elif not isinstance(symmetries, (bool, np.bool_)):
         raise TypeError(f"symmetries must be 'auto' or a bool; got {symmetries!r}.")
     sizes = (X.shape[1],) + hidden + (Y.shape[1],)
-    seeds = draw_seeds(random_state, n_restarts)
+    init = _check_init(init, sizes)
+    # Warm starts take the seeds after the restarts', which stay as without them.
+    seeds = draw_seeds(random_state, n_restarts + len(init))
+    kinds = kinds + ["init"] * len(init)
     opts = dict(sizes=sizes, act=activation, output=output, loss=loss, repulsion=repulsion,
                 n_anneal=n_anneal, revive=revive, maxiter=maxiter)
-    runs = run_trials(_restart, [(X, Y, kind, seed, opts) for kind, seed in zip(kinds, seeds)],
-                      n_jobs=n_jobs, progress=progress, desc="fit_global restarts")
+    args = [(X, Y, kind, seed, opts) for kind, seed in zip(kinds, seeds[:n_restarts])]
+    args += [(X, Y, "init", seed, opts, net) for net, seed in zip(init, seeds[n_restarts:])]
+    runs = run_trials(_restart, args, n_jobs=n_jobs, progress=progress,
+                      desc="fit_global restarts")
     if not runs:
         raise KeyboardInterrupt("fit_global was interrupted before any restart finished.")
-    interrupted = len(runs) < n_restarts
+    interrupted = len(runs) < len(args)
     losses = np.array([r[1] for r in runs])
     best = int(np.argmin(losses))
     theta, loss_best = runs[best][0], float(losses[best])
@@ -157,7 +173,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     loss_best = obj.value(theta)  # L-BFGS and the least-squares polish never increase it
     net = Network.from_flat(theta, sizes, activation, output)
     reached = float(np.mean(losses <= loss_best * (1 + _REACHED_RTOL) + 1e-15))
-    msg = (f"best of {len(runs)} L-BFGS starts"
+    msg = (f"best of {len(runs)} L-BFGS starts" + (f" ({len(init)} warm)" if init else "")
            + (f" and {len(images)} symmetric images of the best" if images else "")
            + f"; {reached:.0%} of starts reached it" + (" (interrupted)" if interrupted else ""))
     return FitResult(network=net, loss=loss_best, loss_kind=loss, method="fit_global",
@@ -167,6 +183,26 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      restart_losses=losses, restart_seeds=seeds[:len(runs)],
                      restart_starts=kinds[:len(runs)], reached_fraction=reached,
                      best_restart=best, improved_by_symmetry=improved)
+
+def _check_init(init, sizes):
+    """The warm-start networks as a list, checked against the layer sizes being fitted."""
+    if init is None:
+        return []
+    nets = [init] if isinstance(init, Network) else list(init) if isinstance(
+        init, (list, tuple)) else None
+    if nets is None or not all(isinstance(n, Network) for n in nets):
+        raise TypeError(f"init must be a Network or a list of Networks; got {init!r}.")
+    for i, net in enumerate(nets):
+        have = net.layer_sizes
+        padded = (len(sizes) == 3 and len(have) == 3 and have[0] == sizes[0]
+                  and have[2] == sizes[2] and have[1] <= sizes[1])
+        if have != sizes and not padded:
+            raise ValueError(f"init[{i}] has layer sizes {have}; expected {sizes}, or one "
+                             f"hidden layer of at most {sizes[1:-1]} units with the same "
+                             f"inputs and outputs." if len(sizes) == 3 else
+                             f"init[{i}] has layer sizes {have}; expected {sizes}.")
+    return nets
+
 
 def _start_kinds(starts, n):
     if isinstance(starts, str) and starts == "auto":
@@ -207,15 +243,21 @@ def repulsion_penalty(theta, sizes):
 
 # --------------------------------------------------------------------- one start
 
-def _restart(X, Y, kind, seed, opts):
-    """One start: (theta, final loss, iterations)."""
+def _restart(X, Y, kind, seed, opts, network=None):
+    """One start: (theta, final loss, iterations). Kind "init" starts from `network`."""
     rs = check_random_state(seed)
     sizes, act, out, kind_loss = opts["sizes"], opts["act"], opts["output"], opts["loss"]
     obj = Objective(X, Y, sizes, act, out, kind_loss)
     polish = kind_loss == "mse" and out == "linear"
-    theta = _initial(X, Y, sizes, act, out, kind, rs)
     nit = 0
     scale = opts["repulsion"] * float(np.var(Y))
+    if kind == "init":
+        theta = _padded(X, network, sizes, rs)
+        if polish:
+            theta = _polish_output(X, Y, theta, sizes, act, out)
+        scale = 0.0  # a warm start is not pushed away from where it is
+    else:
+        theta = _initial(X, Y, sizes, act, out, kind, rs)
     for k in range(opts["n_anneal"] if scale > 0 else 0):
         # Penalised stages only need to steer, not to converge tightly.
         theta, it = _lbfgs(_penalised(obj, sizes, scale / 10 ** k), theta, 20, loose=True)
@@ -239,6 +281,27 @@ def _restart(X, Y, kind, seed, opts):
         if f_trial < f:
             theta, f = trial, f_trial
     return theta, f, nit
+
+
+def _padded(X, network, sizes, rs):
+    """`network`'s flat parameters, with new units added to reach `sizes` (one hidden layer).
+
+    A new unit has a random direction, of the existing units' median norm, whose
+    boundary passes through a random sample, and outgoing weight 0: the function,
+    and so the loss, is the network's own.
+    """
+    if network.layer_sizes == sizes:
+        return network.to_flat()
+    d, h, m = sizes
+    k = network.layer_sizes[1]
+    W1, b1, W2 = np.zeros((d, h)), np.zeros(h), np.zeros((h, m))
+    W1[:, :k], b1[:k], W2[:k] = network.weights[0], network.biases[0], network.weights[1]
+    scale = float(np.median(np.linalg.norm(network.weights[0], axis=0))) or 1.0
+    for u in range(k, h):
+        w = rs.normal(size=d)
+        W1[:, u] = w * (scale / (np.linalg.norm(w) or 1.0))
+        b1[u] = -X[rs.randint(len(X))] @ W1[:, u]
+    return np.concatenate([W1.ravel(), b1, W2.ravel(), network.biases[1]])
 
 
 def _box_symmetries(d):

@@ -78,7 +78,10 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
         Restarts of the ``fit_global`` call that gives each architecture's optimum
         (on Euclid with 2000 points, 6 restarts stayed 20% to 3.4x above the best
         loss known at widths 4, 6, 8 and 10 of 3..10; with one reaching start in 24
-        typical there, fewer restarts leave the reference weak).
+        typical there, fewer restarts leave the reference weak). The widths of one
+        activation are searched narrowest first, each with the previous width's
+        optimum as a warm start (``fit_global(init=...)``, padded with a unit), so a
+        reference never rises with the width.
     random_state : int, RandomState or None, default=0
         Draws the per-run seeds (and the reference searches' seeds) up front.
     n_jobs : int or None
@@ -127,13 +130,16 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
     X, y = task.X, task.y
     seeds = draw_seeds(random_state, n_seeds)
     archs = list(itertools.product(activations, widths))
-    ref_seeds = draw_seeds(seeds[0], len(archs))
-    refs = run_trials(_reference, [(X, y, act, w, reference_restarts, s)
-                                   for (act, w), s in zip(archs, ref_seeds)],
-                      n_jobs=n_jobs, progress=progress, desc="optimum per architecture")
-    if len(refs) < len(archs):
+    ref_seeds = dict(zip(archs, draw_seeds(seeds[0], len(archs))))
+    # One trial per activation: its widths in a chain, each warm-started from the last.
+    chains = run_trials(_references, [(X, y, act, widths, reference_restarts,
+                                       [ref_seeds[(act, w)] for w in widths])
+                                      for act in activations],
+                        n_jobs=n_jobs, progress=progress, desc="optimum per architecture")
+    if len(chains) < len(activations):
         raise KeyboardInterrupt("sweep was interrupted before every architecture's optimum "
                                 "was found.")
+    refs = [chains[activations.index(act)][w] for act, w in archs]
     cells = list(itertools.product(optimizers, activations, widths, dropout))
     recs = run_trials(_cell, [(X, y, seeds, opt, act, w, d, backend, epochs, trainer_options)
                               for opt, act, w, d in cells],
@@ -201,9 +207,17 @@ def _polish(X, y, network):
     return min(float(mse(net.with_flat(res.x), X2, Y)), float(mse(net, X2, Y)))
 
 
-def _reference(X, y, act, width, n_restarts, seed):
-    return float(fit_global(X, y, hidden=width, activation=act, n_restarts=n_restarts,
-                            random_state=seed).loss)
+def _references(X, y, act, widths, n_restarts, seeds):
+    """``{width: fit_global's optimum}`` for one activation, narrowest width first, each
+    search also started from the previous width's optimum."""
+    out, prev = {}, None
+    for w, seed in sorted(zip(widths, seeds)):
+        if w in out:
+            continue
+        res = fit_global(X, y, hidden=w, activation=act, n_restarts=n_restarts,
+                         random_state=seed, init=prev)
+        out[w], prev = float(res.loss), res.network
+    return out
 
 
 def _cell(X, y, seeds, opt, act, width, drop, backend, epochs, options):

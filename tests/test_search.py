@@ -131,6 +131,49 @@ def test_bad_input(euclid_small):
         fit_global(X, y, repulsion=-1)
     with pytest.raises(TypeError, match="symmetries"):
         fit_global(X, y, symmetries=3)
+    with pytest.raises(TypeError, match="init"):
+        fit_global(X, y, init="pyramid")
+    three = Network([np.ones((2, 3)), np.ones((3, 1))], [np.zeros(3), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"init\[0\].*\(2, 3, 1\)"):
+        fit_global(X, y, hidden=2, init=three)  # wider than the network being fitted
+    with pytest.raises(ValueError, match="init"):
+        fit_global(X, y, hidden=(3, 3), init=three)  # padding is for one hidden layer
+
+
+def test_padded_warm_start_keeps_the_function(euclid_small, rng):
+    from exactfit.search import _padded
+
+    X = euclid_small.X
+    narrow = fit_global(X, euclid_small.y, hidden=2, n_restarts=1, random_state=0).network
+    wide = Network.from_flat(_padded(X, narrow, (2, 5, 1), rng), (2, 5, 1))
+    np.testing.assert_array_equal(wide.predict(X), narrow.predict(X))
+    # new units get a boundary through a sample (so they are neither dead nor linear)
+    Z = wide.hidden_preactivations(X)[0][:, 2:]
+    assert np.all((Z > 0).any(axis=0)) and np.all((Z <= 0).any(axis=0))
+
+
+@pytest.mark.parametrize("width", [3, 4, 6])
+def test_warm_start_never_worse_than_its_network(euclid_small, width):
+    X, y = euclid_small.X, euclid_small.y
+    # a poor narrow network (one unit, far from any optimum) and a good one
+    poor = Network([np.array([[1.0], [0.3]]), np.array([[0.5]])], [np.array([0.2]), np.zeros(1)])
+    good = fit_global(X, y, hidden=3, n_restarts=2, random_state=1).network
+    res = fit_global(X, y, hidden=width, n_restarts=1, random_state=0, init=[poor, good])
+    assert res.restart_starts == ["spread", "init", "init"]
+    assert res.restart_losses[1] <= mse(poor, X, y) * (1 + 1e-12)
+    assert res.restart_losses[2] <= mse(good, X, y) * (1 + 1e-12)
+    assert res.loss <= min(res.restart_losses) * (1 + 1e-12)
+    assert "2 warm" in res.message
+
+
+def test_warm_starts_leave_the_other_restarts_unchanged(euclid_small):
+    X, y = euclid_small.X, euclid_small.y
+    good = fit_global(X, y, hidden=3, n_restarts=2, random_state=1).network
+    a = fit_global(X, y, hidden=4, n_restarts=3, random_state=5)
+    b = fit_global(X, y, hidden=4, n_restarts=3, random_state=5, init=good)
+    assert b.restart_seeds[:3] == a.restart_seeds
+    np.testing.assert_array_equal(b.restart_losses[:3], a.restart_losses)
+    assert b.restart_starts == a.restart_starts + ["init"]
 
 
 @pytest.mark.slow

@@ -140,13 +140,14 @@ def test_padding_a_unit_keeps_the_loss(task):
 
 def test_wider_width_never_judged_against_a_worse_optimum(task, monkeypatch):
     sweep_module = importlib.import_module("exactfit.sweep")  # the name is the function
-    real = sweep_module._reference
+    real = sweep_module._references
 
-    def weak_search_at_3(X, y, act, width, n_restarts, seed):
-        loss = real(X, y, act, width, n_restarts, seed)
-        return 1e6 * loss if width == 3 else loss  # a search that missed width 3's optimum
+    def weak_search_at_3(X, y, act, widths, n_restarts, seeds):
+        losses = real(X, y, act, widths, n_restarts, seeds)
+        return {w: 1e6 * loss if w == 3 else loss  # a search that missed width 3's optimum
+                for w, loss in losses.items()}
 
-    monkeypatch.setattr(sweep_module, "_reference", weak_search_at_3)
+    monkeypatch.setattr(sweep_module, "_references", weak_search_at_3)
     rep = sweep(task, optimizers=("lbfgs",), widths=(2, 3), n_seeds=2, backend="sklearn",
                 epochs=30, reference_restarts=3, progress=False)
     r2, r3 = rep.rows
@@ -166,3 +167,17 @@ def test_same_table_for_n_jobs_1_and_2_torch(task):
     assert _table(a) == _table(b)
     np.testing.assert_array_equal([[q["loss"] for q in rr] for rr in a.runs],
                                   [[q["loss"] for q in rr] for rr in b.runs])
+
+
+def test_references_warm_start_from_the_narrower_width(task):
+    # Each width's search also starts from the narrower width's optimum, so the
+    # reference of a wider network is never above a narrower one's, and equals an
+    # independent fit_global call with that warm start.
+    sweep_module = importlib.import_module("exactfit.sweep")
+    refs = sweep_module._references(task.X, task.y, "relu", (4, 2, 3), 2, [11, 12, 13])
+    assert refs[2] >= refs[3] >= refs[4]
+    r2 = exactfit.fit_global(task.X, task.y, hidden=2, n_restarts=2, random_state=12)
+    r3 = exactfit.fit_global(task.X, task.y, hidden=3, n_restarts=2, random_state=13,
+                             init=r2.network)
+    assert refs[2] == pytest.approx(r2.loss, rel=1e-12)
+    assert refs[3] == pytest.approx(r3.loss, rel=1e-12)
