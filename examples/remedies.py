@@ -12,8 +12,8 @@ exactfit.fit_global: a tanh or 5-unit network has its own optimum).
 
 Prints both tables and saves a heatmap and a width curve. Needs the torch extra
 (falls back to scikit-learn's three solvers, with a message, when torch is absent).
-Run ``python examples/remedies.py --n-jobs 2`` (about 8 minutes on 2 cores; ``--quick``
-for a 40-second run).
+Run ``python examples/remedies.py --n-jobs 2`` (about 3 minutes on 2 cores; ``--quick``
+for a 20-second run).
 """
 
 import argparse
