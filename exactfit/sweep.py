@@ -31,6 +31,11 @@ __all__ = ["sweep", "SweepReport", "SWEEP_AXES"]
 SWEEP_AXES = ("optimizer", "activation", "width", "dropout")
 _SKLEARN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 _SAME = 1e-9
+# Warm starts per width from the narrower width's optimum (each padded with a
+# different random unit). On Euclid (2000 points, widths 3..10, 24 restarts) one
+# left width 6 at 1.20e-4; four reached 8.38e-5, below every other search, for
+# about 14% more search time.
+_WARM_STARTS = 4
 
 
 def _as_tuple(values, name):
@@ -79,9 +84,9 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
         (on Euclid with 2000 points, 6 restarts stayed 20% to 3.4x above the best
         loss known at widths 4, 6, 8 and 10 of 3..10; with one reaching start in 24
         typical there, fewer restarts leave the reference weak). The widths of one
-        activation are searched narrowest first, each with the previous width's
-        optimum as a warm start (``fit_global(init=...)``, padded with a unit), so a
-        reference never rises with the width.
+        activation are searched narrowest first, each also warm-started 4 times from
+        the previous width's optimum (``fit_global(init=...)``, padded with a random
+        unit), so a reference never rises with the width.
     random_state : int, RandomState or None, default=0
         Draws the per-run seeds (and the reference searches' seeds) up front.
     n_jobs : int or None
@@ -215,7 +220,7 @@ def _references(X, y, act, widths, n_restarts, seeds):
         if w in out:
             continue
         res = fit_global(X, y, hidden=w, activation=act, n_restarts=n_restarts,
-                         random_state=seed, init=prev)
+                         random_state=seed, init=None if prev is None else [prev] * _WARM_STARTS)
         out[w], prev = float(res.loss), res.network
     return out
 

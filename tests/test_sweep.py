@@ -178,6 +178,6 @@ def test_references_warm_start_from_the_narrower_width(task):
     assert refs[2] >= refs[3] >= refs[4]
     r2 = exactfit.fit_global(task.X, task.y, hidden=2, n_restarts=2, random_state=12)
     r3 = exactfit.fit_global(task.X, task.y, hidden=3, n_restarts=2, random_state=13,
-                             init=r2.network)
+                             init=[r2.network] * sweep_module._WARM_STARTS)
     assert refs[2] == pytest.approx(r2.loss, rel=1e-12)
     assert refs[3] == pytest.approx(r3.loss, rel=1e-12)
