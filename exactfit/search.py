@@ -298,10 +298,15 @@ def _padded(X, network, sizes, rs):
     W1[:, :k], b1[:k], W2[:k] = network.weights[0], network.biases[0], network.weights[1]
     scale = float(np.median(np.linalg.norm(network.weights[0], axis=0))) or 1.0
     for u in range(k, h):
-        w = rs.normal(size=d)
-        W1[:, u] = w * (scale / (np.linalg.norm(w) or 1.0))
-        b1[u] = -X[rs.randint(len(X))] @ W1[:, u]
+        W1[:, u], b1[u] = _fresh_boundary(X, scale, rs)
     return np.concatenate([W1.ravel(), b1, W2.ravel(), network.biases[1]])
+
+
+def _fresh_boundary(A, scale, rs):
+    """A random direction of norm `scale` and a bias putting its boundary through a row of A."""
+    w = rs.normal(size=A.shape[1])
+    w *= scale / (np.linalg.norm(w) or 1.0)
+    return w, -A[rs.randint(len(A))] @ w
 
 
 def _box_symmetries(d):
@@ -481,10 +486,7 @@ def _revive(X, Y, theta, sizes, act, out, polish, rs):
         A = post[layer]
         scale = np.median(np.linalg.norm(Ws[layer], axis=0)) or 1.0
         for u in wasted:
-            w = rs.normal(size=A.shape[1])
-            w *= scale / (np.linalg.norm(w) or 1.0)
-            Ws[layer][:, u] = w
-            bs[layer][u] = -A[rs.randint(len(A))] @ w
+            Ws[layer][:, u], bs[layer][u] = _fresh_boundary(A, scale, rs)
             Ws[layer + 1][u, :] = 0.0
         revived = True
     if not revived:
