@@ -188,19 +188,18 @@ def _check_init(init, sizes):
     """The warm-start networks as a list, checked against the layer sizes being fitted."""
     if init is None:
         return []
-    nets = [init] if isinstance(init, Network) else list(init) if isinstance(
-        init, (list, tuple)) else None
-    if nets is None or not all(isinstance(n, Network) for n in nets):
+    nets = [init] if isinstance(init, Network) else init
+    if not isinstance(nets, (list, tuple)) or not all(isinstance(n, Network) for n in nets):
         raise TypeError(f"init must be a Network or a list of Networks; got {init!r}.")
+    one_layer = len(sizes) == 3
     for i, net in enumerate(nets):
         have = net.layer_sizes
-        padded = (len(sizes) == 3 and len(have) == 3 and have[0] == sizes[0]
-                  and have[2] == sizes[2] and have[1] <= sizes[1])
-        if have != sizes and not padded:
-            raise ValueError(f"init[{i}] has layer sizes {have}; expected {sizes}, or one "
-                             f"hidden layer of at most {sizes[1:-1]} units with the same "
-                             f"inputs and outputs." if len(sizes) == 3 else
-                             f"init[{i}] has layer sizes {have}; expected {sizes}.")
+        narrower = (one_layer and len(have) == 3 and have[0] == sizes[0]
+                    and have[2] == sizes[2] and have[1] <= sizes[1])
+        if have != sizes and not narrower:
+            also = (f", or one hidden layer of at most {sizes[1]} units with the same inputs "
+                    f"and outputs" if one_layer else "")
+            raise ValueError(f"init[{i}] has layer sizes {have}; expected {sizes}{also}.")
     return nets
 
 

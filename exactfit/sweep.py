@@ -33,8 +33,8 @@ _SKLEARN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 _SAME = 1e-9
 # Warm starts per width from the narrower width's optimum (each padded with a
 # different random unit). On Euclid (2000 points, widths 3..10, 24 restarts) one
-# left width 6 at 1.20e-4; four reached 8.38e-5, below every other search, for
-# about 14% more search time.
+# left width 6 at 1.20e-4; four reached 8.38e-5, below every other search
+# (benchmarks/results/remedies.md), at the cost of 4 local runs per width.
 _WARM_STARTS = 4
 
 

@@ -785,7 +785,6 @@ def _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, los
     sizes = (d,) + hidden + (n_out,)
     P = n_params(sizes)
     K = len(seeds)
-    np_dtype = np.float32 if tdtype == torch.float32 else np.float64
 
     streams = [np.random.SeedSequence(s).spawn(3) for s in seeds]
     theta0 = np.stack([_glorot_uniform(np.random.default_rng(st[0]), sizes, P)
