@@ -11,7 +11,8 @@ from sklearn.utils import check_random_state
 
 from ._validation import check_data, check_hidden, check_positive_int
 
-__all__ = ["Task", "amplitude_spectrum", "dft", "euclid", "fir", "identity", "lookup"]
+__all__ = ["Task", "amplitude_spectrum", "dft", "euclid", "fir", "identity", "lookup",
+           "teacher_student"]
 
 
 @dataclass
@@ -301,3 +302,53 @@ def identity(data="digits", depth=1, n_samples=60000, n_features=784, path=None,
                 meta={"data": data, "depth": depth, "X_test": X_test,
                       "random_state": _seed_meta(random_state)})
     return task
+
+
+def teacher_student(d, k, n_samples=4000, width=None, rotate=False, random_state=0):
+    """A sampled teacher-student problem: ``y = sum_i relu(v_i . x)``, ``x ~ N(0, I_d)``.
+
+    The setting of Safran & Shamir (2018), "Spurious local minima are common in
+    two-layer ReLU neural networks": a teacher of `k` ReLU units with orthonormal
+    directions ``v_i`` (``v_i = e_i`` unless `rotate`), unit output weights and no
+    biases. A student of at least `k` units reproduces it exactly, so the optimum
+    MSE of the task's architecture is 0.
+
+    Parameters
+    ----------
+    d : int
+        Input dimension.
+    k : int
+        Teacher units, ``k <= d``.
+    n_samples : int, default=4000
+    width : int, optional
+        Hidden units of the student (the task's architecture); default `k`.
+    rotate : bool, default=False
+        Draw the orthonormal ``v_i`` at random (QR of a Gaussian matrix) instead of
+        the first `k` coordinate axes.
+    random_state : int, RandomState or None, default=0
+
+    Returns
+    -------
+    Task
+        ``meta["teacher"]`` holds the directions as a ``(d, k)`` array (columns
+        ``v_i``) and ``meta["optimum"] = 0.0``.
+    """
+    d = check_positive_int(d, "d")
+    k = check_positive_int(k, "k")
+    if k > d:
+        raise ValueError(f"k must be at most d (orthonormal teacher directions); got k={k}, "
+                         f"d={d}.")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    width = k if width is None else check_positive_int(width, "width")
+    if not isinstance(rotate, (bool, np.bool_)):
+        raise TypeError(f"rotate must be a bool; got {rotate!r}.")
+    rs = check_random_state(random_state)
+    X = rs.standard_normal((n_samples, d))
+    V = np.linalg.qr(rs.standard_normal((d, d)))[0][:, :k] if rotate else np.eye(d)[:, :k]
+    y = np.maximum(X @ V, 0.0).sum(axis=1)
+    return Task("teacher_student", X, y, hidden=(width,), activation="relu",
+                description=f"teacher sum of {k} ReLU(v_i . x), x ~ N(0, I_{d}); "
+                            f"student of {width} units",
+                meta={"d": d, "k": k, "n_samples": n_samples, "width": width,
+                      "rotate": bool(rotate), "teacher": V, "optimum": 0.0,
+                      "random_state": _seed_meta(random_state)})
