@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.utils import check_random_state
+from ._validation import check_random_state
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 

@@ -4,9 +4,11 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils import check_random_state as _sk_check_random_state
 
 __all__ = ["check_data", "check_X", "check_hidden", "check_positive_int",
-           "check_choice", "check_fraction", "check_nonnegative"]
+           "check_choice", "check_fraction", "check_nonnegative", "check_random_state",
+           "check_network"]
 
 
 def check_X(X, name="X", ensure_min_features=1):
@@ -114,3 +116,35 @@ def check_fraction(value, name, low=0.0, high=1.0, closed_high=False):
         bracket = "]" if closed_high else ")"
         raise ValueError(f"{name} must be in [{low}, {high}{bracket}; got {value}.")
     return value
+
+
+def check_random_state(random_state, name="random_state"):
+    """scikit-learn's ``check_random_state`` with an error that names the argument.
+
+    Accepts None, an int in ``[0, 2**32 - 1]`` (not a bool), a ``RandomState`` or a
+    ``Generator`` (a seed is drawn from it, so it advances as it would).
+    """
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(int(random_state.integers(np.iinfo(np.int32).max)))
+    if isinstance(random_state, (bool, np.bool_)) or not (
+            random_state is None or isinstance(random_state, (numbers.Integral,
+                                                              np.random.RandomState))):
+        raise TypeError(f"{name} must be None, an int or a numpy RandomState; got "
+                        f"{random_state!r} ({type(random_state).__name__}).")
+    if isinstance(random_state, numbers.Integral) and not 0 <= random_state < 2 ** 32:
+        raise ValueError(f"{name} must be an int in [0, 2**32 - 1]; got {random_state}.")
+    return _sk_check_random_state(random_state)
+
+
+def check_network(network, name="network"):
+    """The :class:`~exactfit.Network` in `network`: a Network, or anything holding one
+    under ``.network`` (a :class:`~exactfit.FitResult`)."""
+    from .network import Network
+
+    if isinstance(network, Network):
+        return network
+    inner = network.get("network") if isinstance(network, dict) else getattr(network, "network", None)
+    if isinstance(inner, Network):
+        return inner
+    raise TypeError(f"{name} must be an exactfit.Network or a FitResult holding one; got "
+                    f"{type(network).__name__}.")
