@@ -177,6 +177,46 @@ class Network:
         return (f"Network({arch}, hidden={self.hidden!r}, output={self.output!r}, "
                 f"{self.n_params} parameters)")
 
+    # ------------------------------------------- other frameworks (exactfit.interop)
+    @classmethod
+    def from_torch(cls, model, activation=None, output=None):
+        """From a ``torch.nn.Sequential`` or its state dict (see :func:`exactfit.interop.from_torch`)."""
+        from .interop import from_torch
+
+        return from_torch(model, activation, output)
+
+    @classmethod
+    def from_sklearn(cls, estimator):
+        """From a fitted ``MLPRegressor`` (see :func:`exactfit.interop.from_sklearn`)."""
+        from .interop import from_sklearn
+
+        return from_sklearn(estimator)
+
+    @classmethod
+    def from_keras(cls, weights, activations="relu", output="linear"):
+        """From Keras's ``get_weights()`` (see :func:`exactfit.interop.from_keras`)."""
+        from .interop import from_keras
+
+        return from_keras(weights, activations, output)
+
+    def to_torch(self, dtype=None):
+        """A ``torch.nn.Sequential`` with these weights, float64 by default."""
+        from .interop import to_torch
+
+        return to_torch(self, dtype)
+
+    def to_sklearn(self):
+        """A fitted ``MLPRegressor`` predicting the same (see :func:`exactfit.interop.to_sklearn`)."""
+        from .interop import to_sklearn
+
+        return to_sklearn(self)
+
+    def to_keras_weights(self):
+        """``[W1, b1, W2, b2, ...]`` for a Keras model's ``set_weights``."""
+        from .interop import to_keras_weights
+
+        return to_keras_weights(self)
+
 
 # ---------------------------------------------------------------------------
 # Array-level helpers shared by the losses and the solvers (no validation: hot path).
