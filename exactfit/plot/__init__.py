@@ -1,8 +1,9 @@
 """Display objects (scikit-learn style): build with ``from_*``, draw with ``plot(ax=None)``."""
 
 from ._bars import LossCurveDisplay, SuccessRateDisplay
+from ._check import CheckDisplay
 from ._heatmap import SweepHeatmapDisplay, SweepWidthDisplay
 from ._surface import SurfaceDisplay, UnitLinesDisplay
 
-__all__ = ["LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "SweepHeatmapDisplay",
+__all__ = ["CheckDisplay", "LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "SweepHeatmapDisplay",
            "SweepWidthDisplay", "UnitLinesDisplay"]
