@@ -2,8 +2,9 @@
 
 from ._bars import LossCurveDisplay, SuccessRateDisplay
 from ._check import CheckDisplay
+from ._compare import CompareDisplay
 from ._heatmap import SweepHeatmapDisplay, SweepWidthDisplay
 from ._surface import SurfaceDisplay, UnitLinesDisplay
 
-__all__ = ["CheckDisplay", "LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "SweepHeatmapDisplay",
+__all__ = ["CheckDisplay", "CompareDisplay", "LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "SweepHeatmapDisplay",
            "SweepWidthDisplay", "UnitLinesDisplay"]
