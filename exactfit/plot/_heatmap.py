@@ -89,8 +89,12 @@ class SweepWidthDisplay:
                         ls=styles[i % 4], capsize=3, label=label)
         ax.set_xticks(widths, [f"{v:g}" for v in widths])
         ax.set_xlabel("hidden units")
-        ax.set_ylabel("success [%]")
-        ax.set_ylim(-3, 103)
+        # Low rates get the height they need; the axis says where it stops.
+        top = max(float(np.max(hi)) for _, _, _, hi in self.lines.values()) if self.lines else 1
+        ymax = 103 if top > 0.75 else max(10.0, 130 * top)
+        ax.set_ylabel("success [%] (95% intervals)" + ("" if ymax >= 100
+                                                      else f"; axis up to {ymax:.0f}%"))
+        ax.set_ylim(-0.03 * ymax, ymax)
         ax.legend(fontsize="small")
         if self.title:
             ax.set_title(self.title)
