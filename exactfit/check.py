@@ -186,6 +186,10 @@ def _units(diag, short=False):
     return parts
 
 
+def _pct(v):
+    return "inf" if math.isinf(v) else f"{v:.1%}"
+
+
 def _g(v):
     return "inf" if math.isinf(v) else f"{v:.4g}"
 
@@ -315,10 +319,17 @@ class CheckReport:
                  "not stationary": "still moving downhill"}.get(self.verdict, "a worse basin")
         if self.verdict == "not stationary" or self.verdict is None:
             where = "in the basin of a worse minimum"
-        return (head + f", {where}{with_units}: a training problem, not a capacity problem. "
-                f"L-BFGS from your weights only reaches {_g(c)}; a different start is needed "
-                "(more seeds, a leaky activation against dead units, or exactfit's optimum: "
-                "fit_global / GlobalMLPRegressor).")
+        gap = c / a - 1 if a > 0 else math.inf
+        text = (head + f", {where}{with_units}: a training problem, not a capacity problem. "
+                f"L-BFGS from your weights reaches {_g(c)} ({_pct(gap)} above the best)")
+        if gap <= 0.1:
+            return text + (": a nearby, slightly worse minimum. Train to convergence (or finish "
+                           "with L-BFGS), and try a few more seeds.")
+        advice = "more seeds"
+        if self.diagnosis.dead or self.diagnosis.near_dead:
+            advice += ", re-initialised dead units or a leaky activation"
+        return text + (f"; a different start is needed ({advice}, or start from exactfit's "
+                       "optimum: fit_global / GlobalMLPRegressor).")
 
     def __str__(self):
         loc = (f"{self.local['verdict']}: {self.local['message'].split(': ', 1)[-1]}"

@@ -105,7 +105,7 @@ def test_display(task, optimum):
     net = optimum.network.copy()
     net.biases[0][1] = -100.0
     d = CheckDisplay.from_report(check(net, task.X, task.y, local=False)).plot()
-    assert len(d.ax_.patches) == 4 and "training problem" in d.ax_.get_title()
+    assert len(d.ax_.patches) == 3 and "training problem" in d.ax_.get_title()
     plt.close("all")
 
 

@@ -45,35 +45,53 @@ class CheckDisplay:
                    report.rtol, title or f"{report.architecture}: {_HEADLINES[report.conclusion]}")
 
     def plot(self, ax=None):
+        """Bars of how far each loss lies above the best known (log scale, percent); when
+        the best known is 0, the MSEs themselves."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 5.2), layout="constrained")
-        pos = np.arange(len(self.labels))[::-1]
+        best = float(self.losses[-1])
+        labels, losses = self.labels[:-1], self.losses[:-1]
+        pos = np.arange(len(labels))[::-1]
         colors = ["0.75", "tab:red" if self.conclusion != "optimum" else "tab:green",
-                  "tab:orange", "tab:green"]
-        # A zero loss cannot sit on a log axis: draw it at a floor and say so.
-        positive = self.losses[self.losses > 0]
-        floor = positive.min() / 10 if positive.size else 1e-12
-        shown = np.where(self.losses > 0, self.losses, floor)
-        ax.barh(pos, shown, color=colors[:len(pos)], left=floor / 10)
-        for p, v, s in zip(pos, self.losses, shown):
-            ax.text(s * 1.15, p, f"MSE {v:.4g}" if v > 0 else "MSE 0", va="center",
-                    fontsize="small")
-        ax.set_xscale("log")
-        ax.set_yticks(pos, self.labels)
-        ax.set_xlim(floor / 10, shown.max() * 12)
-        best = self.losses[-1]
+                  "tab:orange"][:len(pos)]
         if best > 0:
-            ax.axvline(best * (1 + self.rtol), color="k", ls="--", lw=1,
-                       label=f"within {self.rtol:.0%} of the best known")
+            values = 100 * (losses / best - 1)
+            positive = values[values > 0]
+            floor = min(100 * self.rtol / 10, positive.min() / 3) if positive.size \
+                else 100 * self.rtol / 10
+            shown = np.maximum(values, floor)
+            ax.barh(pos, shown - floor / 2, left=floor / 2, color=colors)
+            for p, v, loss_, s in zip(pos, values, losses, shown):
+                ax.text(s * 1.15, p, f"MSE {loss_:.4g} (+{v:.0f}%)" if v >= 100
+                        else f"MSE {loss_:.4g} (+{v:.3g}%)" if v > floor
+                        else f"MSE {loss_:.4g} (at the best)", va="center", fontsize="small")
+            ax.axvline(100 * self.rtol, color="k", ls="--", lw=1,
+                       label=f"within {self.rtol:.0%}: at the optimum")
+            ax.set_xlim(floor / 2, shown.max() * 15)
+            xlabel = (f"how far above the best-known MSE {best:.4g} of this architecture "
+                      "[%, log scale]")
+        else:
+            positive = losses[losses > 0]
+            floor = positive.min() / 10 if positive.size else 1e-12
+            shown = np.maximum(losses, floor)
+            ax.barh(pos, shown - floor / 2, left=floor / 2, color=colors)
+            for p, v, s in zip(pos, losses, shown):
+                ax.text(s * 1.15, p, f"MSE {v:.4g}" if v > 0 else "MSE 0", va="center",
+                        fontsize="small")
+            ax.set_xlim(floor / 2, shown.max() * 15)
+            xlabel = "mean squared error (log scale); the best known is 0"
+        ax.set_xscale("log")
+        ax.set_yticks(pos, labels)
+        if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="lower right", fontsize="small")
         # The verdict goes in the x label, so that the layout makes room for it.
         width = max(50, int(ax.figure.get_figwidth() * 9))
         lines = textwrap.wrap(self.summary, width) + [
             w for d in self.details.splitlines() for w in textwrap.wrap(d, width)]
-        ax.set_xlabel("mean squared error on the training data (log scale)\n\n"
-                      + "\n".join(lines), loc="left", multialignment="left", fontsize="small")
+        ax.set_xlabel(xlabel + "\n\n" + "\n".join(lines), loc="left", multialignment="left",
+                      fontsize="small")
         ax.set_title(self.title or "", fontsize="medium")
         self.ax_, self.figure_ = ax, ax.figure
         return self
