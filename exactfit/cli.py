@@ -33,11 +33,20 @@ class UsageError(Exception):
     """Bad input from the command line: reported as one line, exit status 2."""
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every default in --help, except None and flags (their help says what happens)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with defaults in --help and one-line errors."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message):
@@ -622,7 +631,9 @@ def build_parser():
     """The argparse parser of the ``exactfit`` command."""
     from .activations import ACTIVATIONS
 
-    parser = _Parser(prog="exactfit", description=__doc__.split("\n\n")[0].strip())
+    parser = _Parser(prog="exactfit", description="exactfit: is the architecture unable, or is "
+                     "gradient descent failing? Your data and your model, from the shell. "
+                     "`exactfit COMMAND --help` shows each command's options and defaults.")
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, show the Python traceback instead of one line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -693,7 +704,7 @@ def build_parser():
                    help="dropout rates (torch backend)")
     p.add_argument("--seeds", type=_positive_int, default=100, help="runs per cell")
     p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="epochs per run (None: 200)")
+                   help="epochs per run (default: the trainer's, 200)")
     p.add_argument("--backend", choices=("torch", "sklearn"), default="torch",
                    help="torch: Keras-faithful batched trainer (needs PyTorch); sklearn: "
                         "MLPRegressor")
