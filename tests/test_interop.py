@@ -246,3 +246,30 @@ def test_torch_missing_message(monkeypatch):
     net = Network([np.ones((2, 1))], [np.zeros(1)])
     with pytest.raises(ImportError, match="pip install torch"):
         net.to_torch()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_in=st.integers(1, 4), hidden=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       n_out=st.integers(1, 3), act=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+       seed=st.integers(0, 2 ** 31 - 1))
+def test_round_trips_any_architecture(n_in, hidden, n_out, act, seed):
+    """Every exporter and importer keeps the function, for generated architectures."""
+    rng = np.random.RandomState(seed)
+    net = _net(rng, (n_in, *hidden, n_out), act, "linear")
+    X = rng.normal(size=(7, n_in))
+    ref = net.predict(X)
+    np.testing.assert_allclose(net.to_sklearn().predict(X), ref, rtol=1e-12, atol=1e-12)
+    assert Network.from_sklearn(net.to_sklearn()) == net
+    assert Network.from_keras(net.to_keras_weights(), act) == net
+    try:
+        import torch
+    except ImportError:
+        return
+    with torch.no_grad():
+        out = net.to_torch()(torch.as_tensor(X)).numpy()
+    np.testing.assert_allclose(out.reshape(ref.shape), ref, rtol=1e-12, atol=1e-12)
+    assert Network.from_torch(net.to_torch()) == net
