@@ -229,3 +229,22 @@ def test_subprocess_module_and_bad_input(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         f"exactfit compare: error: no such file: {tmp_path / 'no.csv'}"]
+
+
+def test_interrupted_compare_exits_130_with_partial_results(csv_path, tmp_path, capsys,
+                                                            monkeypatch):
+    """Ctrl-C during the trials: the finished runs are reported, exit status 130."""
+    import exactfit.bench as bench
+
+    real = bench.run_trials
+
+    def interrupted(fn, args, **kwargs):  # what run_trials returns after Ctrl-C: a prefix
+        return real(fn, args[: len(args) // 2], **kwargs)
+
+    monkeypatch.setattr(bench, "run_trials", interrupted)
+    code, out, err = _run(["compare", csv_path, "--target", "dist", "--features", "x1", "x2",
+                           "--runs", "2", "--epochs", "10", "--methods", "fit_global", "lbfgs",
+                           "--out", tmp_path / "i"], capsys)
+    assert code == 130
+    assert "INTERRUPTED" in out and "Interrupted: the results above are partial" in err
+    assert (tmp_path / "i" / "report.json").exists()
