@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
-from ._validation import check_random_state
+from ._validation import check_n_jobs, check_positive_int, check_random_state
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
@@ -23,10 +23,12 @@ def draw_seeds(random_state, n):
     each stored seed replay its own run.
     """
     rs = check_random_state(random_state)
+    n = check_positive_int(n, "n", minimum=0)
     return [int(s) for s in rs.randint(np.iinfo(np.int32).max, size=n)]
 
 
-def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_threads=1):
+def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_threads=1,
+               on_result=None):
     """Call ``fn(*args)`` for every tuple in `arg_list`, in order, through joblib.
 
     Parameters
@@ -36,7 +38,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
     n_jobs : int or None
         joblib's meaning: None is 1 unless inside ``joblib.parallel_config``.
     progress : bool
-        Show a tqdm bar.
+        Show a tqdm bar (only when stderr is a terminal).
     desc : str, optional
         Label of the bar.
     blas_threads : int or None, default=1
@@ -44,6 +46,9 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
         trials are small: a multithreaded BLAS on their tiny matrices is slower
         (about 10x here when the other core is busy), and the cores are better
         spent on parallel trials (joblib's workers are single-threaded already).
+    on_result : callable, optional
+        Called as ``on_result(index, result)`` as each trial finishes, in order
+        (checkpoints write it then).
 
     Returns
     -------
@@ -53,14 +58,20 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
         a warning says so; callers mark their result as interrupted when
         ``len(results) < len(arg_list)``.
     """
+    n_jobs = check_n_jobs(n_jobs)
     results = []
-    bar = tqdm(total=len(arg_list), desc=desc, disable=not progress, leave=False)
+    if not arg_list:
+        return results
+    # disable=None: tqdm stays off when stderr is not a terminal (logs, pipes).
+    bar = tqdm(total=len(arg_list), desc=desc, disable=None if progress else True, leave=False)
     limits = _controller().limit(limits=blas_threads, user_api="blas") if blas_threads else None
     try:
         # n_jobs=None defers to joblib.parallel_config (sequential by default).
         par = Parallel(n_jobs=n_jobs, return_as="generator")
         for r in par(delayed(fn)(*args) for args in arg_list):
             results.append(r)
+            if on_result is not None:
+                on_result(len(results) - 1, r)
             bar.update()
     except KeyboardInterrupt:
         warnings.warn(f"Interrupted: {len(results)} of {len(arg_list)} trials finished; "

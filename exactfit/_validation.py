@@ -201,9 +201,11 @@ def check_bool(value, name):
 
 def check_positive(value, name, allow_inf=False):
     """A real > 0 (finite unless allow_inf)."""
-    value = check_nonnegative(value, name, allow_inf=allow_inf)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0; got {value}.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number > 0; got {value!r}.")
+    value = float(value)
+    if np.isnan(value) or value <= 0 or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number > 0; got {value}.")
     return value
 
 

@@ -10,9 +10,12 @@ __all__ = ["FitResult", "EVIDENCE"]
 
 #: What can stand behind a result's loss, strongest first.
 #: "exact": zero loss by construction; "certified": a convex or exact 1-D
-#: certificate; "local": stationary with the Hessian checked; "search": best of
-#: several starts; "none": a single local run (gradient descent).
-EVIDENCE = ("exact", "certified", "local", "search", "none")
+#: certificate, checked within its stated tolerance; "bound": a certificate whose
+#: check failed its tolerance, so only a proven lower bound on the optimum holds
+#: (the result says which, e.g. ``dual_bound``); "local": stationary with the
+#: Hessian checked; "search": best of several starts; "none": a single local run
+#: (gradient descent).
+EVIDENCE = ("exact", "certified", "bound", "local", "search", "none")
 
 # Keys shown first, in this order, by the summary.
 _FIRST = ("message", "success", "method", "loss", "evidence", "nit", "time", "random_state")

@@ -63,6 +63,9 @@ def linear_lstsq(X, Y, fit_intercept=True):
     FitResult
         ``network`` is a one-layer linear :class:`~exactfit.Network` whose
         ``weights[0]`` is the recovered matrix (Keras layout, ``n_in x n_out``).
+        ``evidence="certified"`` when the normal equations ``A^T (A coef - Y) = 0``
+        hold to rounding (``||A^T r|| <= 1e-8 ||A|| (||A|| ||coef|| + ||r||)``,
+        ``stationarity`` holds the left side), else ``"none"``.
     """
     t0 = time.perf_counter()
     X, Y2 = check_data(X, Y, "X", "Y")
@@ -71,6 +74,19 @@ def linear_lstsq(X, Y, fit_intercept=True):
                      "linear_lstsq(X, Y)", "Solve on fewer samples or features.")
     W, b = solve_affine(X, Y2, fit_intercept)
     net = Network([W], [b], hidden="linear", output="linear")
+    # The certificate of a least-squares optimum: the normal equations A^T r = 0,
+    # checked here to a backward-stable solver's rounding.
+    A = np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X
+    coef = np.vstack([W, b[None, :]]) if fit_intercept else W
+    R = A @ coef - Y2
+    normA = np.linalg.norm(A)
+    stationarity = float(np.linalg.norm(A.T @ R))
+    bound = 1e-8 * normA * (normA * np.linalg.norm(coef) + np.linalg.norm(R))
+    ok = stationarity <= bound
     return FitResult(network=net, loss=mse(net, X, Y2), method="construct:linear_lstsq",
-                     message="least-squares solution (numpy.linalg.lstsq)",
-                     evidence="certified", time=time.perf_counter() - t0)
+                     message="least-squares solution (numpy.linalg.lstsq); normal equations "
+                             + (f"hold to rounding (||A^T r|| = {stationarity:.3g})" if ok else
+                                f"violated beyond rounding (||A^T r|| = {stationarity:.3g} > "
+                                f"{bound:.3g}): the data are too badly conditioned"),
+                     evidence="certified" if ok else "none", stationarity=stationarity,
+                     time=time.perf_counter() - t0)
