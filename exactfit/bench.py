@@ -19,7 +19,7 @@ from scipy.stats import binomtest
 from ._checkpoint import Checkpoint, callable_fingerprint, data_fingerprint
 from ._io import read_json, write_json
 from ._parallel import draw_seeds, run_trials
-from ._validation import (check_bool, check_data, check_memory, check_n_jobs,
+from ._validation import (check_bool, check_data, check_fraction, check_memory, check_n_jobs,
                           check_nonnegative, check_positive_int)
 from .construct import norm_pyramid
 from .diagnose import FAILURE_REASONS, diagnose
@@ -79,6 +79,11 @@ def _pyramid_method(X, y, n_units, random_state=None):
 
 def wilson_interval(k, n, confidence=0.95):
     """Wilson score interval of a success rate ``k / n`` (scipy's ``binomtest``)."""
+    n = check_positive_int(n, "n", minimum=0)
+    k = check_positive_int(k, "k", minimum=0)
+    if k > n:
+        raise ValueError(f"k must be at most n; got k={k}, n={n}.")
+    confidence = check_fraction(confidence, "confidence", 0.0, 1.0)
     if n == 0:
         return (0.0, 1.0)
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
@@ -87,6 +92,8 @@ def wilson_interval(k, n, confidence=0.95):
 
 def runs_for_confidence(p, confidence=0.99):
     """Runs needed for a `confidence` chance of at least one success: ``ln(1-c)/ln(1-p)``, rounded up."""
+    p = check_fraction(p, "p", 0.0, 1.0, closed_high=True)
+    confidence = check_fraction(confidence, "confidence", 0.0, 1.0)
     if p <= 0:
         return math.inf
     if p >= 1:

@@ -44,8 +44,9 @@ _WARM_STARTS = 4
 
 
 def _as_tuple(values, name):
-    if isinstance(values, str) or np.ndim(values) == 0:  # one value, e.g. widths=5
-        values = (values,)
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__") \
+            or (isinstance(values, np.ndarray) and values.ndim == 0):
+        values = (values,)  # one value, e.g. widths=5
     values = tuple(values)
     if not values:
         raise ValueError(f"{name} must name at least one value.")
@@ -140,14 +141,14 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
         known_opt = tuple(KERAS_OPTIMIZERS)
     else:
         known_opt = SKLEARN_OPTIMIZERS
-    for opt in optimizers:
-        check_choice(opt, known_opt, "optimizer")
+    for i, opt in enumerate(optimizers):
+        check_choice(opt, known_opt, f"optimizers[{i}]")
     activations = _as_tuple(activations, "activations")
-    for act in activations:
-        check_activation(act, "activation")
+    for i, act in enumerate(activations):
+        check_activation(act, f"activations[{i}]")
         if backend == "sklearn" and act not in _SKLEARN_ACTIVATIONS:
-            raise ValueError(f"activation {act!r} needs backend='torch' (scikit-learn has "
-                             f"{list(_SKLEARN_ACTIVATIONS)}).")
+            raise ValueError(f"activations[{i}] = {act!r} needs backend='torch' (scikit-learn "
+                             f"has {list(_SKLEARN_ACTIVATIONS)}).")
     if widths is None:
         if len(task.hidden) != 1:
             raise ValueError("sweep varies one hidden layer; give widths explicitly.")

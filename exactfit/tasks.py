@@ -8,7 +8,7 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from ._validation import (MAX_ABS_VALUE, check_data, check_hidden, check_memory,
+from ._validation import (MAX_ABS_VALUE, _as_float_array, check_data, check_hidden, check_memory,
                           check_positive_int, check_random_state)
 from .activations import check_activation
 
@@ -158,7 +158,7 @@ def fir(taps=None, n_taps=16, length=64, n_samples=None, mode="valid", random_st
     rs = check_random_state(random_state)
     if taps is None:
         taps = rs.standard_normal(check_positive_int(n_taps, "n_taps"))
-    taps = np.asarray(taps, dtype=np.float64)
+    taps = _as_float_array(taps, "taps")
     if taps.ndim != 1 or taps.size < 1 or not np.all(np.isfinite(taps)):
         raise ValueError(f"taps must be a non-empty finite 1-D array; got shape {taps.shape}.")
     check_choice(mode, ("valid", "same", "full"), "mode")

@@ -50,6 +50,8 @@ PATTERN_MODES = ("auto", "enumerate", "sample")
 # enumerating the ~n^2 patterns of the arrangement.
 _AUTO_ENUMERATE_MAX_SAMPLES = 60
 
+# Gaps below this fraction of the zero network's objective are round-off (times tol).
+_GAP_FLOOR = 1e-6
 # Neurons with ||v|| below this fraction of the largest are solver round-off.
 _NEURON_RTOL = 1e-7
 # Interior-point solutions are not exactly sparse: neurons below this fraction of
@@ -195,13 +197,15 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
         ``False`` solves the program with all ``n`` rows per pattern.
     tol : float, default=1e-6
         The claim is certified when the independently evaluated duality gap is at
-        most ``tol`` times the recovered network's objective (see Returns).
+        most ``tol * (network_objective + 1e-6 * 0.5 * ||y||^2)``: relative to the
+        recovered network's objective, with a floor at a millionth of the zero
+        network's objective so that an exact fit can be certified (see Returns).
 
     Returns
     -------
     FitResult
         ``method="certify:convex_relu"``. ``evidence="certified"`` and
-        ``success=True`` only when ``duality_gap <= tol * network_objective``: the
+        ``success=True`` only when the duality gap is within `tol` (above): the
         gap is evaluated here from the recovered network and a dual-feasible point,
         independently of the solver's status and its reported objective (a solver
         at a loose tolerance or an iteration limit can report "optimal" with an
@@ -289,7 +293,10 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     net_obj = regularized_objective(net, X, Y, beta)
     gap = net_obj - dual_bound
     rel_gap = gap / net_obj if net_obj > 0 else (0.0 if gap <= 0 else math.inf)
-    certified = bool(rel_gap <= tol)
+    # Relative to the network's objective, with a floor of 1e-6 of the zero network's
+    # objective 0.5 ||y||^2 (the problem's scale), so an exact fit (objective ~ 0) can
+    # be certified: a gap below that floor is round-off.
+    certified = bool(gap <= tol * (net_obj + _GAP_FLOOR * 0.5 * float(np.sum(Y ** 2))))
     statuses = [p["status"] for p in parts]
     scope = ("every two-layer ReLU network (the pattern set is the complete arrangement)"
              if complete else "two-layer ReLU networks whose units' patterns are in the set "
@@ -301,9 +308,11 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     head = f"{solver}: {', '.join(statuses)}; {P.shape[1]} patterns" \
         + (" (complete arrangement)" if complete else "")
     if certified:
-        message = f"{head}; certified: relative duality gap {rel_gap:.3g} <= tol {tol:g}"
+        message = (f"{head}; certified: duality gap {gap:.3g} (relative {rel_gap:.3g}) within "
+                   f"tol {tol:g}")
     else:
-        message = (f"{head}; NOT certified: relative duality gap {rel_gap:.3g} > tol {tol:g}. "
+        message = (f"{head}; NOT certified: duality gap {gap:.3g} (relative {rel_gap:.3g}) "
+                   f"beyond tol {tol:g}. "
                    f"What holds: the optimum lies in [{dual_bound:.6g}, {net_obj:.6g}] "
                    f"(dual_bound is a valid lower bound; the network attains the upper end)."
                    + (" Tighten the solver's tolerances (solver_kwargs) or use CLARABEL."
@@ -343,18 +352,48 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
     a = float(np.max(np.abs(Xa)))
     c = float(np.max(np.abs(y))) or 1.0
     y_s = y / c
+    Xs = Xa / a
+    rows = np.concatenate(keep)
+    cols = np.repeat(np.arange(p), [len(k) for k in keep])
+    # The zero network is optimal when z = -y is dual feasible with zero multipliers,
+    # ||Xa^T D_i y|| <= beta for every pattern: then no solver is needed (and a very
+    # large beta, which solvers handle badly, is answered exactly).
+    if np.max(np.linalg.norm(Xs.T @ (D * y_s[:, None]), axis=0)) <= beta / (a * c):
+        Vs = Ws = np.zeros((p, m))
+        lam = mu = np.zeros((n, p))
+        status, value = cp.OPTIMAL, 0.5 * float(y_s @ y_s)
+        solver_stats = {"solver_name": "closed form (zero network)", "solve_time": 0.0,
+                        "setup_time": 0.0, "num_iters": 0}
+    else:
+        Vs, Ws, lam, mu, status, value, solver_stats = _solve_scaled(
+            Xs, y_s, D, S, keep, rows, cols, beta / (a * c), solver, solver_kwargs)
+    # The certificate is homogeneous: evaluated on the scaled program (where every
+    # number is near 1 and nothing overflows), its bound times c^2 bounds the original.
+    cert = _dual_certificate(Xa / a, y_s, D, S, Vs, Ws, lam, mu, beta / (a * c))
+    cert["dual_bound"] *= c * c
+    cert["dual_infeasibility"] *= a * c
+    cert["primal_infeasibility"] *= c
+    cert["complementarity"] *= c * c
+    # Back to the original units: every weight times c / a.
+    cert.update(status=status, objective=value * c * c, solver_stats=solver_stats,
+                neurons=_neurons(Vs * (c / a), Ws * (c / a)))
+    return cert
+
+
+def _solve_scaled(Xs, y_s, D, S, keep, rows, cols, beta, solver, solver_kwargs):
+    """cvxpy on the scaled program; returns its weights, multipliers, status, value."""
+    n, m = Xs.shape
+    p = D.shape[1]
     # Linear maps on vec(V) (row-major, V is p x m): prediction and orthant constraints.
     # M = [D_1 Xa, ..., D_p Xa] and G = blockdiag((2 D_i - 1) Xa restricted to the
     # kept rows), built sparse so that cvxpy compiles in time linear in the number
     # of patterns.
-    M = (D[:, :, None] * (Xa / a)[:, None, :]).reshape(n, p * m)
-    rows = np.concatenate(keep)
-    cols = np.repeat(np.arange(p), [len(k) for k in keep])
-    G = sp.block_diag([S[k, i:i + 1] * (Xa[k] / a) for i, k in enumerate(keep)], format="csr")
+    M = (D[:, :, None] * Xs[:, None, :]).reshape(n, p * m)
+    G = sp.block_diag([S[k, i:i + 1] * Xs[k] for i, k in enumerate(keep)], format="csr")
     v = cp.Variable(p * m)
     w = cp.Variable(p * m)
     pred = M @ (v - w)
-    objective = 0.5 * cp.sum_squares(pred - y_s) + beta / (a * c) * (
+    objective = 0.5 * cp.sum_squares(pred - y_s) + beta * (
         cp.sum(cp.norm(cp.reshape(v, (p, m), order="C"), 2, axis=1))
         + cp.sum(cp.norm(cp.reshape(w, (p, m), order="C"), 2, axis=1)))
     cons = [G @ v >= 0, G @ w >= 0]
@@ -373,7 +412,7 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
                                    f"solution to certify.")
     if status == cp.OPTIMAL_INACCURATE:
         warnings.warn(f"{solver} returned 'optimal_inaccurate'; the certificate's gap tells "
-                      f"how far from optimal the solution is.", ConvergenceWarning, stacklevel=3)
+                      f"how far from optimal the solution is.", ConvergenceWarning, stacklevel=4)
     Vs = np.asarray(v.value).reshape(p, m)
     Ws = np.asarray(w.value).reshape(p, m)
     # (n, p) multipliers, column i is lam_i; dropped rows get 0, which the full
@@ -385,17 +424,7 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
     stats = prob.solver_stats
     solver_stats = {"solver_name": stats.solver_name, "solve_time": stats.solve_time,
                     "setup_time": stats.setup_time, "num_iters": stats.num_iters}
-    # The certificate is homogeneous: evaluated on the scaled program (where every
-    # number is near 1 and nothing overflows), its bound times c^2 bounds the original.
-    cert = _dual_certificate(Xa / a, y_s, D, S, Vs, Ws, lam, mu, beta / (a * c))
-    cert["dual_bound"] *= c * c
-    cert["dual_infeasibility"] *= a * c
-    cert["primal_infeasibility"] *= c
-    cert["complementarity"] *= c * c
-    # Back to the original units: every weight times c / a.
-    cert.update(status=status, objective=float(prob.value) * c * c, solver_stats=solver_stats,
-                neurons=_neurons(Vs * (c / a), Ws * (c / a)))
-    return cert
+    return Vs, Ws, lam, mu, status, float(prob.value), solver_stats
 
 
 def _dual_certificate(Xa, y, D, S, V, W, lam, mu, beta):
@@ -509,6 +538,7 @@ def beta_path(X, y, hidden, betas=None, patterns="auto", n_patterns=200, random_
     if Y.shape[1] != 1:
         raise ValueError(f"beta_path handles one output; got y with {Y.shape[1]} outputs.")
     hidden = check_positive_int(hidden, "hidden")
+    n_patterns = check_positive_int(n_patterns, "n_patterns")
     # The L-BFGS polish holds a few (hidden x n_samples) arrays (pre-activations,
     # activations, their gradient and temporaries).
     check_memory(8 * 8 * float(hidden) * (X.shape[0] + X.shape[1] + 2),

@@ -157,6 +157,18 @@ def enumerate_patterns(X):
     # Coordinates in the row space: rank 2 (1-D or collinear data) becomes planar.
     _, s, Vt = np.linalg.svd(A, full_matrices=False)
     rank = int(np.sum(s > s[0] * 1e-12))
+    if rank == 3:
+        B = A @ Vt.T
+        norms = np.linalg.norm(B, axis=1)
+        I, J = np.triu_indices(len(B), k=1)
+        U = np.cross(B[I], B[J])
+        size = np.linalg.norm(U, axis=1)
+        # Rows parallel to working precision (points a hair apart) have no computable
+        # common ray; each one lies on the rays of the other, so nothing is lost.
+        keep = size > _ON_PLANE_RTOL * norms[I] * norms[J]
+        I, J, U = I[keep], J[keep], U[keep] / size[keep, None]
+        if not keep.any():  # rank 3 only by round-off: the planar case
+            rank = 2
     B = A @ Vt[:rank].T
     found = []
     if rank == 1:  # one distinct point: on or off
@@ -164,10 +176,6 @@ def enumerate_patterns(X):
     elif rank == 2:
         found.append(_planar_signs(B))
     else:
-        norms = np.linalg.norm(B, axis=1)
-        I, J = np.triu_indices(len(B), k=1)
-        U = np.cross(B[I], B[J])
-        U /= np.linalg.norm(U, axis=1, keepdims=True)
         Z = B @ U.T  # (points, rays)
         ON = np.abs(Z) <= _ON_PLANE_RTOL * norms[:, None]
         generic = ON.sum(axis=0) == 2
