@@ -18,7 +18,7 @@ from scipy.stats import binomtest
 
 from ._checkpoint import Checkpoint, callable_fingerprint, data_fingerprint
 from ._io import read_json, write_json
-from ._parallel import draw_seeds, run_trials
+from ._parallel import draw_seeds, raise_if_interrupted, run_trials
 from ._validation import (check_bool, check_data, check_fraction, check_memory, check_n_jobs,
                           check_nonnegative, check_positive_int)
 from .construct import norm_pyramid
@@ -118,6 +118,7 @@ def _trial(method, X, y, seed):
     if not isinstance(result, FitResult) or not isinstance(result.get("network"), Network):
         raise TypeError(f"method {method.name!r} must return a FitResult with a network; got "
                         f"{type(result).__name__}.")
+    raise_if_interrupted(result)  # a trainer that caught the Ctrl-C itself
     return _record(result, X, seed)
 
 
@@ -288,6 +289,7 @@ def benchmark(X, y=None, methods=None, n_runs=30, rtol=0.01, reference_loss=None
     y = Y[:, 0] if Y.shape[1] == 1 else Y
     n_runs = check_positive_int(n_runs, "n_runs")
     rtol = check_nonnegative(rtol, "rtol")
+    atol_default = atol is None
     atol = default_atol(Y) if atol is None else check_nonnegative(atol, "atol")
     if reference_loss is not None:
         reference_loss = check_nonnegative(reference_loss, "reference_loss")
@@ -340,7 +342,7 @@ def benchmark(X, y=None, methods=None, n_runs=30, rtol=0.01, reference_loss=None
         runs, rtol=rtol, reference_loss=reference_loss, atol=atol,
         reference_methods=[m.name for m in methods if _is_reference(m)],
         task=name or "custom", n_samples=X.shape[0], interrupted=interrupted,
-        wall_time=time.perf_counter() - t0, seeds=seeds)
+        wall_time=time.perf_counter() - t0, seeds=seeds, atol_default=atol_default)
 
 
 class _TableReport:
@@ -494,7 +496,9 @@ class BenchmarkReport(_TableReport):
     def _footer(self):
         atol = self.meta.get("atol", 0.0)
         return (f"Success: MSE <= (1 + {self.rtol:g}) x best + atol, best = {self.best_loss:.6g} "
-                f"(found by {self.best_method}), atol = {atol:.3g} (1e-8 x var(y)); ratios are "
+                f"(found by {self.best_method}), atol = {atol:.3g}"
+                + (" (1e-8 x var(y))" if self.meta.get("atol_default") else "")
+                + "; ratios are "
                 f"to max(best, atol); task {self.meta.get('task')}, "
                 f"{self.meta.get('n_samples')} samples"
                 + ("; INTERRUPTED, partial results" if self.meta.get("interrupted") else ""))

@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 
 from ._checkpoint import Checkpoint, callable_fingerprint, data_fingerprint
 from ._io import write_json
-from ._parallel import draw_seeds, run_trials
+from ._parallel import draw_seeds, raise_if_interrupted, run_trials
 from ._validation import (check_bool, check_choice, check_data, check_fraction, check_memory,
                           check_n_jobs, check_nonnegative, check_positive_int)
 from .activations import check_activation
@@ -166,6 +166,7 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
     progress = check_bool(progress, "progress")
     _check_trainer_options(trainer_options, backend, optimizers)
     X, y = task.X, task.y
+    atol_default = atol is None
     atol = default_atol(y) if atol is None else check_nonnegative(atol, "atol")
     n, d = X.shape
     m = 1 if y.ndim == 1 else y.shape[1]
@@ -275,6 +276,7 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
     if warning:
         warnings.warn(warning, UserWarning, stacklevel=2)
     meta = {"task": task.name, "n_samples": int(X.shape[0]), "rtol": rtol, "atol": atol,
+            "atol_default": atol_default,
             "backend": backend, "epochs": epochs, "n_seeds": n_seeds,
             "reference_restarts": reference_restarts, "seeds": seeds,
             "interrupted": interrupted, "reference_warning": warning,
@@ -386,6 +388,7 @@ def _cell(X, y, seeds, opt, act, width, drop, backend, epochs, options):
                             max_iter=epochs or 200, random_state=s, **options) for s in seeds]
     recs = []
     for r, s in zip(results, seeds):
+        raise_if_interrupted(r)  # the torch trainer catches Ctrl-C itself
         rec = _record(r, X, s)
         rec.pop("loss_curve")  # keep saved sweeps small
         recs.append(rec)
@@ -470,9 +473,10 @@ class SweepReport(_TableReport):
                 + ", ".join(f"{src} ({a}, {w} units)" for a, w, src in beaten)) if beaten else ""
         return (f"Success: MSE <= (1 + {m['rtol']:g}) x the optimum of the same architecture "
                 f"(the lowest of fit_global's, the best run's after L-BFGS, any narrower "
-                f"width's) + atol, atol = {m.get('atol', 0.0):.3g} (1e-8 x var(y)){note}; task {m['task']}, {m['n_samples']} samples, "
-                f"backend {m['backend']}, "
-                f"{m['n_seeds']} seeds per cell"
+                f"width's) + atol, atol = {m.get('atol', 0.0):.3g}"
+                + (" (1e-8 x var(y))" if m.get("atol_default") else "")
+                + f"{note}; task {m['task']}, {m['n_samples']} samples, "
+                f"backend {m['backend']}, {m['n_seeds']} seeds per cell"
                 + ("; INTERRUPTED, partial results" if m.get("interrupted") else ""))
 
     def save(self, path):

@@ -284,10 +284,18 @@ def test_constructions_state_the_loss_of_their_network(profile):
         t = data.draw(matrices(len(x), 1))[:, 0]
         _, first, inverse = np.unique(x, return_index=True, return_inverse=True)
         y = t[first][np.ravel(inverse)]
-        res = construct.interpolant_1d(x, y)
-        _same_loss(res, x.reshape(-1, 1), y)
-        if res.evidence == "exact":
-            assert res.loss <= 1e-16 * max(np.mean(y ** 2), np.finfo(float).tiny)
+        try:
+            res = construct.interpolant_1d(x, y)
+        except ValueError as exc:  # points nearly together: slopes beyond float64
+            assert "overflow float64" in str(exc)
+            with np.errstate(all="ignore"):
+                slopes = np.diff(t[first]) / np.diff(np.unique(x))
+                assert not np.all(np.isfinite(slopes)) or \
+                    np.max(np.abs(slopes)) * max(1.0, np.max(np.abs(x))) > 1e100
+        else:
+            _same_loss(res, x.reshape(-1, 1), y)
+            if res.evidence == "exact":
+                assert res.loss <= 1e-16 * max(np.mean(y ** 2), np.finfo(float).tiny)
         S = data.draw(matrices(n_features=4, scale=False))
         _same_loss(construct.amplitude_spectrum(4, output_weights="lstsq", X=S), S,
                    np.abs(np.fft.rfft(S, axis=1)))

@@ -144,6 +144,12 @@ def enumerate_patterns(X):
     is ``n^2 - n + 2`` for points in general position.
     """
     X = check_X(X)
+    # Patterns are invariant under invertible affine maps of the inputs (w and b absorb
+    # them): centre and scale each feature to [-1, 1], so that points close together
+    # relative to their offset (x near 1e-13 next to the column of ones) stay apart.
+    low, high = X.min(axis=0), X.max(axis=0)
+    half = (high - low) / 2
+    X = (X - (low + half)) / np.where(half > 0, half, 1.0)
     Xa = augment(X)
     if Xa.shape[1] > 3:
         raise ValueError(f"exact pattern enumeration is implemented for 1-D and 2-D inputs; "
@@ -178,6 +184,11 @@ def enumerate_patterns(X):
     else:
         Z = B @ U.T  # (points, rays)
         ON = np.abs(Z) <= _ON_PLANE_RTOL * norms[:, None]
+        # The two rows that define a ray lie on it by construction, whatever the
+        # rounding of a nearly parallel pair's cross product.
+        ray = np.arange(len(I))
+        Z[I, ray] = Z[J, ray] = 0.0
+        ON[I, ray] = ON[J, ray] = True
         generic = ON.sum(axis=0) == 2
         # A ray through exactly two rows: the two planes cross, all 4 sign pairs occur.
         for sign in (1.0, -1.0):

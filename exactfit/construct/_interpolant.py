@@ -106,6 +106,9 @@ def interpolant_1d(x, y):
     net = Network([np.ones((1, k)), coef.reshape(k, 1)], [-knots, np.array([ys[0]])],
                   hidden="relu", output="linear")
     value = mse(net, x.reshape(-1, 1), y)
+    if not np.isfinite(value):
+        raise ValueError("interpolant_1d: the network's outputs overflow float64 on these "
+                         "points (slopes too steep for the range of x); rescale x or y.")
     # Exact in exact arithmetic; in floats the sums round. Claim "exact" only while
     # the rounding stays below 1e-8 of the targets' RMS (badly scaled points exceed it).
     exact = value <= 1e-16 * max(float(np.mean(y ** 2)), np.finfo(float).tiny)
