@@ -78,11 +78,12 @@ def linear_lstsq(X, Y, fit_intercept=True):
     # checked here to a backward-stable solver's rounding.
     A = np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X
     coef = np.vstack([W, b[None, :]]) if fit_intercept else W
-    R = A @ coef - Y2
-    normA = np.linalg.norm(A)
-    stationarity = float(np.linalg.norm(A.T @ R))
-    bound = 1e-8 * normA * (normA * np.linalg.norm(coef) + np.linalg.norm(R))
-    ok = stationarity <= bound
+    with np.errstate(all="ignore"):  # data near the ends of float64: no claim then
+        R = A @ coef - Y2
+        normA = np.linalg.norm(A)
+        stationarity = float(np.linalg.norm(A.T @ R))
+        bound = 1e-8 * normA * (normA * np.linalg.norm(coef) + np.linalg.norm(R))
+    ok = bool(stationarity <= bound)  # False when either is NaN
     return FitResult(network=net, loss=mse(net, X, Y2), method="construct:linear_lstsq",
                      message="least-squares solution (numpy.linalg.lstsq); normal equations "
                              + (f"hold to rounding (||A^T r|| = {stationarity:.3g})" if ok else

@@ -192,7 +192,9 @@ def spectrum_errors(network, X, A):
     network's prediction of the amplitudes `A` (2-D) from signals `X`."""
     P = network.predict(X).reshape(A.shape)
     nz = A > 0
+    err, size = float(np.linalg.norm(P - A)), float(np.linalg.norm(A))
     return {"loss": mse(network, X, A),
-            "relative_error": float(np.linalg.norm(P - A) / np.linalg.norm(A)),
+            # all-zero signals: relative to nothing, so 0 when exact and inf otherwise
+            "relative_error": err / size if size > 0 else (0.0 if err == 0 else np.inf),
             "max_relative_error": float(np.max(np.abs(P - A)[nz] / A[nz])) if nz.any()
             else 0.0}
