@@ -395,6 +395,30 @@ def test_reference_guard_fires_when_a_planted_method_beats_fit_global(euclid):
     assert rep.meta["reference_warning"] is None and "WARNING" not in str(rep)
 
 
+def test_sweep_reference_guard_fires_when_a_run_beats_fit_global(euclid, monkeypatch):
+    import importlib
+
+    sweep_module = importlib.import_module("exactfit.sweep")
+    real = sweep_module._references
+
+    def missed(X, y, act, widths, n_restarts, seeds):  # a search that missed by 50%
+        return {w: 1.5 * loss for w, loss in real(X, y, act, widths, n_restarts, seeds).items()}
+
+    monkeypatch.setattr(sweep_module, "_references", missed)
+    with pytest.warns(UserWarning, match="fit_global missed the optimum"):
+        rep = exactfit.sweep(euclid, optimizers=("lbfgs",), widths=(2,), n_seeds=3,
+                             backend="sklearn", epochs=200, reference_restarts=2,
+                             progress=False)
+    row = rep.rows[0]
+    assert row["fit_global_missed"] and row["best_loss"] < row["reference_loss"] / 1.01
+    assert str(rep).startswith("WARNING: fit_global missed the optimum (relu, 2 units")
+    # Without the planted miss: no warning.
+    monkeypatch.setattr(sweep_module, "_references", real)
+    rep = exactfit.sweep(euclid, optimizers=("lbfgs",), widths=(2,), n_seeds=3,
+                         backend="sklearn", epochs=200, reference_restarts=2, progress=False)
+    assert not rep.rows[0]["fit_global_missed"] and rep.meta["reference_warning"] is None
+
+
 def test_reference_guard_fires_on_a_certified_reference_loss(euclid):
     methods = [Method("fit_global", functools.partial(exactfit.fit_global, hidden=3,
                                                       n_restarts=1))]
