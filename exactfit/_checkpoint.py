@@ -11,8 +11,9 @@ with other arguments is refused, so a resumed report is the report an
 uninterrupted call gives.
 
 Cost: the whole file is rewritten per piece, so a run of ``k`` pieces of ``s``
-bytes writes about ``k^2 s / 2`` bytes in all (150 benchmark runs with 500-epoch
-loss curves: a 1.5 MB file, about 0.1 GB written over the run).
+bytes writes about ``k^2 s / 2`` bytes in all. Measured (``python
+benchmarks/faults.py``): 30 scikit-learn runs of 200 epochs give a 0.14 MB file
+and cost 5% more time with the checkpoint than without, on a busy machine.
 """
 
 import hashlib

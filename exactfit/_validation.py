@@ -228,6 +228,8 @@ def available_memory():
 # LAPACK (through numpy and scipy) indexes arrays with 32-bit ints in common builds:
 # a least-squares matrix with more entries crashes the process instead of raising.
 _LAPACK_MAX_ENTRIES = 2 ** 31 - 1
+# Work below this size is not checked against the free memory (reading it costs ~50 us).
+_ALWAYS_FITS = 2 ** 27
 
 
 def check_memory(n_bytes, what, hint="", lapack_entries=None):
@@ -249,6 +251,8 @@ def check_memory(n_bytes, what, hint="", lapack_entries=None):
     if lapack_entries is not None and lapack_entries > _LAPACK_MAX_ENTRIES:
         raise ValueError(f"{what} has {lapack_entries:.3g} entries, more than LAPACK's "
                          f"32-bit indexing allows (2**31 - 1). {hint}".rstrip())
+    if n_bytes < _ALWAYS_FITS:  # skip reading /proc/meminfo on the hot paths
+        return
     avail = available_memory()
     if avail is not None and n_bytes > avail:
         raise ValueError(f"{what} needs about {_gib(n_bytes)} of memory; {_gib(avail)} is "

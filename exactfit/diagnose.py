@@ -94,9 +94,9 @@ def diagnose(network, X, near_dead=0.01, collapse_cosine=0.99):
     Cost: one forward pass (``n_samples x units`` per layer) and, per layer, the
     cosines of all ``units^2 / 2`` unit pairs, computed as matrix products in row
     blocks so that memory stays near 4e6 floats whatever the width (10000 random
-    units: 1.7 s on a busy 2-core machine, where the former pair-by-pair loop took
-    48 s). The list ``collapsed`` holds every collapsed pair, up to ``units^2 / 2``
-    of them when all units coincide.
+    units: 3.2 s, where the former pair-by-pair loop took 57 s; ``python
+    benchmarks/faults.py`` on a busy 2-core machine). The list ``collapsed`` holds
+    every collapsed pair, up to ``units^2 / 2`` of them when all units coincide.
     """
     network = check_network(network, "network")
     near_dead = check_fraction(near_dead, "near_dead", 0.0, 1.0, closed_high=True)
