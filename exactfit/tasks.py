@@ -4,12 +4,13 @@ A :class:`Task` bundles training data with the architecture the question is
 about, so benchmarks, sweeps and examples all run on the same thing.
 """
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils import check_random_state
-
-from ._validation import check_data, check_hidden, check_positive_int
+from ._validation import (MAX_ABS_VALUE, _as_float_array, check_data, check_hidden, check_memory,
+                          check_positive_int, check_random_state)
+from .activations import check_activation
 
 __all__ = ["Task", "amplitude_spectrum", "dft", "euclid", "fir", "identity", "lookup",
            "teacher_student"]
@@ -45,10 +46,18 @@ class Task:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string; got {self.name!r}.")
         X, Y = check_data(self.X, self.y)
         self.X = X
         self.y = Y[:, 0] if np.ndim(self.y) == 1 else Y
         self.hidden = check_hidden(self.hidden, allow_empty=True)
+        check_activation(self.activation, "activation")
+        check_activation(self.output, "output")
+        if not isinstance(self.description, str):
+            raise TypeError(f"description must be a string; got {self.description!r}.")
+        if not isinstance(self.meta, dict):
+            raise TypeError(f"meta must be a dict; got {type(self.meta).__name__}.")
 
     def __repr__(self):
         return (f"Task({self.name!r}, X{self.X.shape}, y{self.y.shape}, hidden={self.hidden}, "
@@ -75,8 +84,15 @@ def euclid(n_samples=2000, hidden=3, low=-1.0, high=1.0, random_state=0):
     Task
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"low and high must be finite with low < high; got {low}, {high}.")
+    for name, v in (("low", low), ("high", high)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name} must be a real number; got {v!r}.")
+        if not abs(v) <= MAX_ABS_VALUE / 2:
+            raise ValueError(f"{name} must be finite with |{name}| <= {MAX_ABS_VALUE / 2:g}; "
+                             f"got {v}.")
+    if not low < high:
+        raise ValueError(f"low must be below high; got low={low}, high={high}.")
+    _reserve(n_samples * 3, "euclid(n_samples=...)")
     rs = check_random_state(random_state)
     X = rs.uniform(low, high, size=(n_samples, 2))
     y = np.hypot(X[:, 0], X[:, 1])
@@ -84,6 +100,13 @@ def euclid(n_samples=2000, hidden=3, low=-1.0, high=1.0, random_state=0):
                 description="sqrt(x^2+y^2) on the square [%g, %g]^2" % (low, high),
                 meta={"n_samples": n_samples, "low": low, "high": high,
                       "random_state": random_state if isinstance(random_state, int) else None})
+
+
+def _reserve(entries, what):
+    """Refuse a task whose arrays (about `entries` float64 values, with the copies the
+    checks make) cannot fit in memory."""
+    check_memory(3 * 8 * float(entries), f"{what}: {entries:.3g} values",
+                 "Ask for a smaller task.")
 
 
 # ---------------------------------------------------------------------------
@@ -135,7 +158,7 @@ def fir(taps=None, n_taps=16, length=64, n_samples=None, mode="valid", random_st
     rs = check_random_state(random_state)
     if taps is None:
         taps = rs.standard_normal(check_positive_int(n_taps, "n_taps"))
-    taps = np.asarray(taps, dtype=np.float64)
+    taps = _as_float_array(taps, "taps")
     if taps.ndim != 1 or taps.size < 1 or not np.all(np.isfinite(taps)):
         raise ValueError(f"taps must be a non-empty finite 1-D array; got shape {taps.shape}.")
     check_choice(mode, ("valid", "same", "full"), "mode")
@@ -143,6 +166,8 @@ def fir(taps=None, n_taps=16, length=64, n_samples=None, mode="valid", random_st
         raise ValueError(f"length ({length}) must be >= the number of taps ({taps.size}) "
                          f"for mode='valid'.")
     n_samples = 4 * length if n_samples is None else check_positive_int(n_samples, "n_samples")
+    _reserve(2 * n_samples * length + length * (length + taps.size),
+             "fir(length=..., n_samples=...)")
     X = _signals(n_samples, length, rs)
     matrix = convolution_matrix(taps, length, mode).T  # (length, n_out)
     y = np.stack([np.convolve(taps, x, mode) for x in X])
@@ -182,6 +207,9 @@ def dft(length=64, n_samples=None, onesided=False, random_state=0):
     from .construct._spectrum import dft_matrix
     length = check_positive_int(length, "length")
     n_samples = 4 * length if n_samples is None else check_positive_int(n_samples, "n_samples")
+    if not isinstance(onesided, (bool, np.bool_)):
+        raise TypeError(f"onesided must be True or False; got {onesided!r}.")
+    _reserve(5 * n_samples * length + 4 * length * length, "dft(length=..., n_samples=...)")
     X = _signals(n_samples, length, random_state)
     F = np.fft.rfft(X, axis=1) if onesided else np.fft.fft(X, axis=1)
     y = np.hstack([F.real, F.imag])
@@ -218,6 +246,7 @@ def amplitude_spectrum(length=16, n_samples=2000, units_per_bin=3, random_state=
     length = check_positive_int(length, "length")
     n_samples = check_positive_int(n_samples, "n_samples")
     m = check_positive_int(units_per_bin, "units_per_bin")
+    _reserve(3 * n_samples * length, "amplitude_spectrum(length=..., n_samples=...)")
     X = _signals(n_samples, length, random_state)
     y = np.abs(np.fft.rfft(X, axis=1))
     return Task("amplitude_spectrum", X, y, hidden=(m * y.shape[1],), activation="relu",
@@ -243,8 +272,11 @@ def lookup(t1, t2, hidden=4):
         ``X = [[0], [1]]``, ``y = [t1, t2]``.
     """
     for name, t in (("t1", t1), ("t2", t2)):
-        if isinstance(t, bool) or not np.isscalar(t) or not np.isfinite(t):
-            raise ValueError(f"{name} must be a finite number; got {t!r}.")
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
+            raise TypeError(f"{name} must be a real number; got {t!r}.")
+        if not abs(t) <= MAX_ABS_VALUE:
+            raise ValueError(f"{name} must be a finite number with |{name}| <= "
+                             f"{MAX_ABS_VALUE:g}; got {t!r}.")
     return Task("lookup", np.array([[0.0], [1.0]]), np.array([float(t1), float(t2)]),
                 hidden=hidden, activation="relu",
                 description=f"binary lookup 0 -> {t1:g}, 1 -> {t2:g}",
@@ -288,8 +320,10 @@ def identity(data="digits", depth=1, n_samples=60000, n_features=784, path=None,
     X_test = None
     if data == "random":
         rs = check_random_state(random_state)
-        X = rs.randint(0, 256, size=(check_positive_int(n_samples, "n_samples"),
-                                     check_positive_int(n_features, "n_features")))
+        n_samples = check_positive_int(n_samples, "n_samples")
+        n_features = check_positive_int(n_features, "n_features")
+        _reserve(2 * n_samples * n_features, "identity(n_samples=..., n_features=...)")
+        X = rs.randint(0, 256, size=(n_samples, n_features))
         X = X.astype(np.float64)
     else:
         d = (datasets.load_digits(random_state=random_state) if data == "digits"
@@ -342,6 +376,7 @@ def teacher_student(d, k, n_samples=4000, width=None, rotate=False, random_state
     width = k if width is None else check_positive_int(width, "width")
     if not isinstance(rotate, (bool, np.bool_)):
         raise TypeError(f"rotate must be a bool; got {rotate!r}.")
+    _reserve(n_samples * (d + 2) + 2 * d * d, "teacher_student(d=..., n_samples=...)")
     rs = check_random_state(random_state)
     X = rs.standard_normal((n_samples, d))
     V = np.linalg.qr(rs.standard_normal((d, d)))[0][:, :k] if rotate else np.eye(d)[:, :k]
