@@ -12,7 +12,7 @@ a function of the knots alone (variable projection). Two steps lower it:
    others fixed, until a sweep changes nothing (every candidate is scored exactly by
    projecting it against the other units' span);
 
-alternated until neither lowers the loss.
+alternated until neither lowers the loss, once starting with each step.
 
 Every step is accepted only when it lowers the loss, so the result is never worse
 than its start; the callers use that to state a bound.
@@ -146,17 +146,23 @@ def _free_knots(Z, y, starts):
     for i, (d, t, s) in enumerate(starts):
         d, t, s = (np.asarray(d, dtype=int), np.asarray(t, dtype=float),
                    np.asarray(s, dtype=float))
-        sse = _sse(_columns(Z, d, t, s), y)[0]
-        # alternate the continuous and the discrete step until neither lowers the loss:
-        # L-BFGS first keeps the start's basin, the search then leaves it if it can
-        for _ in range(20):
-            before = sse
-            t, sse = _polish(Z, y, d, t, s, sse)
-            d, t, s, sse = _coordinate_search(Z, y, cand, d, t, s)
-            if sse >= before * (1 - 1e-12):
-                break
-        if best is None or sse < best[3]:
-            best = (d, t, s, sse, i)
+        # alternate the continuous and the discrete step until neither lowers the loss,
+        # once starting with each: L-BFGS first keeps the start's basin, the search
+        # first may leave it (each wins on some data: 1.204e-4 against 1.230e-4 on the
+        # default square task, the other way round elsewhere)
+        for polish_first in (True, False):
+            dd, tt, ss = d, t, s
+            sse = _sse(_columns(Z, dd, tt, ss), y)[0]
+            for r in range(20):
+                before = sse
+                if polish_first or r > 0:
+                    tt, sse = _polish(Z, y, dd, tt, ss, sse)
+                dd, tt, ss, sse = _coordinate_search(Z, y, cand, dd, tt, ss)
+                tt, sse = _polish(Z, y, dd, tt, ss, sse)
+                if sse >= before * (1 - 1e-12):
+                    break
+            if best is None or sse < best[3]:
+                best = (dd, tt, ss, sse, i)
     d, t, s, _, i = best
     sse, coef = _sse(_columns(Z, d, t, s), y)
     return d, t, s, coef, sse, i
