@@ -23,38 +23,44 @@ __all__ = ["for_task"]
 def for_task(task):
     """The construction for a zoo task, as a :class:`~exactfit.FitResult`.
 
-    ========================  ===============================================  =========
-    task                      network                                          evidence
-    ========================  ===============================================  =========
-    :func:`~exactfit.tasks.xor`       ``(relu(x1 - x2) + relu(x2 - x1)) / (b - a)``     exact
-    :func:`~exactfit.tasks.absolute`  ``relu(x) + relu(-x)``                            exact
-    :func:`~exactfit.tasks.maximum`   ``relu(x1 - x2) + relu(x2 - low) + low``          exact
-    :func:`~exactfit.tasks.parity`    zigzag of ``sum(x)`` through ``(j, j mod 2)``     exact
-    :func:`~exactfit.tasks.sawtooth`  tent layers ``2 relu(u) - 4 relu(u - 1/2)``       exact
-    teacher_student                   the teacher (zero units added to the width)       exact
-    :func:`~exactfit.tasks.square`    free-knot least squares (below)                   none
-    :func:`~exactfit.tasks.product`   ``((x1+x2)^2 - (x1-x2)^2) / 4`` from free knots   none
-    ========================  ===============================================  =========
+    - ``xor``: ``(relu(x1 - x2) + relu(x2 - x1)) / (b - a)`` for input levels
+      ``a < b``; exact.
+    - ``absolute``: ``relu(x) + relu(-x)``; exact on every real x.
+    - ``maximum``: ``relu(x1 - x2) + relu(x2 - low) + low``; exact where ``x2 >= low``.
+    - ``parity``: n units ``relu(sum(x) - j)``, the zigzag through ``(j, j mod 2)``;
+      exact.
+    - ``sawtooth``: layer l applies ``T^(j_l)`` with the ``2^(j_l)`` units of its
+      interpolant (``T(u) = 2 relu(u) - 4 relu(u - 1/2)`` on [0, 1] for a layer of 2),
+      ``j_l = floor(log2 w_l)`` spent on the first layers until ``sum j_l = m``; exact
+      on [0, 1].
+    - ``teacher_student``: the teacher; exact on every x.
+    - ``square``, ``product``: free-knot least squares (below); evidence "none".
 
     Exact networks are built for the fewest units that work and padded with zero
     units (all weights 0) up to the task's widths.
 
-    ``square``: units ``relu(s (x - t))``; the knots ``t`` and orientations ``s`` are
-    found by coordinate search over every data position and midpoint (each unit in
-    turn moved to its best place, the others fixed, until nothing moves), then
-    L-BFGS on the knot positions; the output layer is exact least squares at every
-    step. Starts: equally spaced knots facing right (the linear interpolant's
-    units), symmetric knots facing away from the data's lowest target, and a
-    greedy one unit at a time; the best is kept. No step raises the loss, so the MSE
-    is at most that of the linear interpolant of ``x^2`` with knots
-    ``h = (max x - min x) / k`` apart, whose error is at most ``h^2 / 4`` everywhere:
-    ``bound = h^4 / 16``.
+    ``square``: units ``relu(s (x - t))`` with knots ``t`` and orientations ``s``;
+    the output layer is exact least squares at every step, so the loss is a function
+    of the knots. From each start, L-BFGS on the knot positions and a coordinate
+    search (each unit in turn moved to its best orientation and position among the
+    data points and midpoints, the others fixed, until nothing moves) alternate
+    until neither lowers the loss (once beginning with each). Starts: the linear
+    interpolant's units (equally spaced knots from ``min x``, facing right), a greedy
+    one unit at a time, and equally spaced interior knots with every orientation
+    pattern (at most 16; for wider layers 16 patterns from a fixed seed). The best
+    is kept. No step raises the loss, so the MSE is at most that of the linear
+    interpolant of ``x^2`` with knots ``h = (max x - min x) / k`` apart, whose error
+    is at most ``h^2 / 4`` everywhere: ``bound = h^4 / 16``. On small samples it
+    matches the certified optimum of :func:`exactfit.certify.exact_1d` (see the
+    tests); being a local search it can miss it.
 
     ``product``: the same search with units along the two directions ``(1, 1)`` and
-    ``(1, -1)`` (half the units each to start), scored directly on ``x1 x2``. Its
-    starts include the two interpolants of ``(x1 + x2)^2`` and ``(x1 - x2)^2``
-    combined as ``(. - .) / 4``, so ``bound = ((h_+^2 + h_-^2) / 16)^2`` with ``h_+-``
-    the knot spacings along ``x1 +- x2``.
+    ``(1, -1)``, scored directly on ``x1 x2``, from three starts: the interpolants of
+    ``(x1 + x2)^2`` (``ceil(k / 2)`` units) and ``(x1 - x2)^2`` (``floor(k / 2)``), the
+    ``square`` construction along each direction, and greedy. The first start
+    contains the combination ``(interp_+ - interp_-) / 4``, so
+    ``bound = ((h_+^2 + h_-^2) / 16)^2`` with ``h_+-`` the knot spacings along
+    ``x1 +- x2``.
 
     Parameters
     ----------
@@ -104,10 +110,10 @@ def for_task(task):
     if not task.hidden:
         raise ValueError(f"for_task: task {task.name!r} has no hidden layer (hidden=()); "
                          "the constructions need at least one.")
-    y = task.y if task.y.ndim == 1 else None
-    if y is None:
+    if task.y.ndim != 1:
         raise ValueError(f"for_task: task {task.name!r} has {task.y.shape[1]} outputs; the "
                          "zoo constructions have one.")
+    y = task.y
     net, info = builder(task)
     net = _pad(net, task.hidden, task.name)
     loss = mse(net, task.X, y)

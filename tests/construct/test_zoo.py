@@ -8,6 +8,8 @@ derived from; compared with the certified 1-D optimum where that is affordable.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import exactfit
 from exactfit import tasks
@@ -227,3 +229,33 @@ def test_data_not_following_the_formula_are_not_called_exact():
     res = for_task(bad)
     assert res.evidence == "none" and "NOT exact" in res.message
     assert res.loss == exactfit.mse(res.network, bad.X, bad.y) > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(["absolute", "maximum"]), n=st.integers(1, 60),
+       low=st.floats(-100, 100), width=st.floats(1e-2, 100), extra=st.integers(0, 3),
+       seed=st.integers(0, 2 ** 32 - 1))
+def test_exact_constructions_property(name, n, low, width, extra, seed):
+    t = getattr(tasks, name)(n_samples=n, low=low, high=low + width, hidden=2 + extra,
+                             random_state=seed)
+    res = for_task(t)
+    assert res.evidence == "exact"
+    assert np.sqrt(res.loss) <= 1e-12 * max(1.0, np.abs(t.y).max())
+
+
+@settings(max_examples=15, deadline=None)
+@given(m=st.integers(1, 8), widths=st.lists(st.integers(1, 9), min_size=1, max_size=6),
+       seed=st.integers(0, 1000))
+def test_sawtooth_any_architecture_property(m, widths, seed):
+    # exact exactly when sum(floor(log2 w)) >= m, and a ValueError otherwise
+    t = tasks.sawtooth(m, n_samples=64, hidden=tuple(widths), random_state=seed)
+    if sum(w.bit_length() - 1 for w in widths) >= m:
+        assert t.meta["optimum"] == 0.0
+        res = for_task(t)
+        assert res.evidence == "exact" and res.network.hidden_sizes == tuple(widths)
+        x = np.linspace(0, 1, 513)[:, None]
+        np.testing.assert_allclose(res.network.predict(x), tent_map(x[:, 0], m), atol=1e-9)
+    else:
+        assert t.meta["optimum"] is None
+        with pytest.raises(ValueError, match="floor\\(log2"):
+            for_task(t)
