@@ -237,10 +237,15 @@ def _sawtooth(task):
         bs.append(shift @ w_in + b_in)
         combine, shift = w_out, np.array([b_out])
     net = Network(Ws + [combine], bs + [shift], hidden="relu", output="linear")
-    depth = ", ".join(f"T^{j}" for j in plan if j)
-    return net, {"exact": True, "domain": "[0, 1]",
-                 "message": f"tent layers ({depth}), T(u) = 2 relu(u) - 4 relu(u - 1/2) on "
-                            f"[0, 1]; {sum(2 ** j if j else 1 for j in plan)} units"}
+    units = sum(2 ** j if j else 1 for j in plan)
+    if len(plan) == 1:
+        message = (f"one layer: the interpolant of T^{m} through (j / 2^{m}, j mod 2), "
+                   f"{units} units relu(x - j / 2^{m})")
+    else:
+        depth = ", ".join(f"T^{j}" if j else "identity" for j in plan)
+        message = (f"layers applying {depth} (T(u) = 2 relu(u) - 4 relu(u - 1/2) on [0, 1]; "
+                   f"T^j by the 2^j units of its interpolant); {units} units")
+    return net, {"exact": True, "domain": "[0, 1]", "message": message}
 
 
 def _teacher_student(task):
@@ -317,9 +322,9 @@ def _product(task):
     names = ("interpolant knots", "square constructions", "greedy")
     return net, {"exact": False, "bound": bound,
                  "message": f"x1 x2 = ((x1+x2)^2 - (x1-x2)^2)/4: {k} units relu(s (v . x - t)) "
-                            f"with v = (1, 1) or (1, -1), knots by coordinate search then "
-                            f"L-BFGS, output layer by least squares (best start: "
-                            f"{names[i]}); MSE <= {bound:.3g}"}
+                            f"with v = (1, 1) or (1, -1): knots by L-BFGS and coordinate "
+                            f"search over the data positions, output layer by least "
+                            f"squares, best of 3 starts ({names[i]}); MSE <= {bound:.3g}"}
 
 
 def _greedy(Z, y, k):
