@@ -217,7 +217,7 @@ def run_task(key, args, seeds, progress):
 
 
 def _fmt(v):
-    return "0" if v == 0 else f"{v:.3g}"
+    return "0" if v == 0 else f"{v:.4g}"
 
 
 def _cell(text):
@@ -230,17 +230,19 @@ def to_markdown(results):
         "# Task zoo: construction, fit_global and Keras-protocol Adam",
         "",
         f"Produced by `python benchmarks/zoo.py{meta['argv']}` on {meta['machine']} "
-        f"({meta['cpus']} CPUs, load average {meta['load_start']} at start, "
-        f"{meta.get('load_end', '?')} at the end), torch {meta['torch']}. Adam: Keras "
-        f"protocol (lr 1e-3, batch {BATCH}, float32, Glorot init), {meta['n_seeds']} seeds "
-        f"drawn from random_state={meta['random_state']}, every run {meta['steps']} Adam "
-        f"steps (epochs = steps / batches per epoch). fit_global: default call, "
-        "random_state=0. MSE on the task's data (float64, `exactfit.mse`).",
+        f"({meta['cpus']} CPUs), torch {meta['torch']}, in "
+        + "; ".join(f"a session on {x['date']} ({len(x['tasks'])} task(s), "
+                    f"{x['seconds'] / 60:.0f} min, load average {x['load_start']:.1f} at the "
+                    f"start, {x['load_end']:.1f} at the end)" for x in meta["sessions"])
+        + f". Adam: Keras protocol (lr 1e-3, batch {BATCH}, float32, Glorot init), "
+        f"{meta['n_seeds']} seeds drawn from random_state={meta['random_state']}, every run "
+        f"{meta['steps']} Adam steps (epochs = steps / batches per epoch). fit_global: "
+        "default call, random_state=0. MSE on the task's data (float64, `exactfit.mse`).",
         "",
         "| task | network | samples | epochs | construction MSE | fit_global MSE | "
         "Adam reaches the optimum [95% CI] | after L-BFGS polish [95% CI] | median MSE / ref. "
-        "| failed: dead/coll./lin./other | failed, still falling |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| median MSE / var(y) | failed: dead/coll./lin./other | failed, still falling |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["rows"]:
         c, f, a, b = row["construction"], row["fit_global"], row["adam"], row["polished"]
@@ -253,7 +255,7 @@ def to_markdown(results):
             f"| {row['call']} | {row['architecture']} | {row['n_samples']} | {row['epochs']} "
             f"| {con} | {fgs} | {a['successes']}/{a['runs']} = {a['success_rate']:.1%} "
             f"[{a['ci_low']:.1%}, {a['ci_high']:.1%}] | {pol} | {a['median_ratio']:.3g} "
-            f"| {fl['dead']}/{fl['collapsed']}/{fl['linear']}/{fl['other']} "
+            f"| {a['median_loss_over_var']:.3g} | {fl['dead']}/{fl['collapsed']}/{fl['linear']}/{fl['other']} "
             f"| {a['failed_falling']} |")
     lines += [
         "",
@@ -325,19 +327,26 @@ def main(argv=None):
                        "exact_tol": args.exact_tol, "cpus": os.cpu_count(),
                        "machine": f"{platform.machine()} {platform.system()}",
                        "python": platform.python_version(), "torch": torch.__version__,
-                       "load_start": "%.1f" % os.getloadavg()[0],
-                       "date": time.strftime("%Y-%m-%d")}
+                       # one entry per session that computed rows (a resumed run has several)
+                       "sessions": results.get("meta", {}).get("sessions", [])}
     done = {r["key"] for r in results["rows"]}
     todo = [k for k in args.tasks if k not in done]
     if done & set(args.tasks):
         print(f"Resuming: {len(done & set(args.tasks))} task(s) already done.", flush=True)
-        results["meta"]["resumed"] = True
     seeds = draw_seeds(args.random_state, args.seeds)
     tty = sys.stderr.isatty()
     interrupted = False
+    session = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_start": os.getloadavg()[0],
+               "tasks": []}
+    t_session = time.perf_counter()
     try:
         for key in tqdm(todo, desc="zoo tasks", disable=not tty):
             row = run_task(key, args, seeds, progress=tty)
+            session["tasks"].append(key)
+            session["load_end"] = os.getloadavg()[0]
+            session["seconds"] = time.perf_counter() - t_session
+            if len(session["tasks"]) == 1:
+                results["meta"]["sessions"].append(session)
             results["rows"].append(row)
             results["rows"].sort(key=lambda r: list(TASKS).index(r["key"]))
             _atomic_json(json_path, results)
@@ -351,7 +360,6 @@ def main(argv=None):
         interrupted = True
         print("\nInterrupted: finished tasks are saved; rerun the same command to resume.",
               flush=True)
-    results["meta"]["load_end"] = "%.1f" % os.getloadavg()[0]
     missing = set(args.tasks) - {r["key"] for r in results["rows"]}
     results["meta"]["interrupted"] = interrupted or bool(missing)
     _atomic_json(json_path, results)

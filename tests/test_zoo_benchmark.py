@@ -72,7 +72,14 @@ def test_interrupted_run_resumes(zoo, tmp_path, monkeypatch, capsys):
     res = json.loads((tmp_path / "zoo.json").read_text())
     assert [r["key"] for r in res["rows"]] == ["xor", "absolute"]
     assert res["rows"][0] == first and not res["meta"]["interrupted"]
+    # one session per run that computed rows; a run with nothing left to do adds none
+    assert [x["tasks"] for x in res["meta"]["sessions"]] == [["xor"], ["absolute"]]
+    assert zoo.main(_args(tmp_path, "xor", "absolute")) == 0
+    res = json.loads((tmp_path / "zoo.json").read_text())
+    assert len(res["meta"]["sessions"]) == 2 and len(calls) == 3
     # other settings: start over
     assert zoo.main(_args(tmp_path, "xor")[:-4] + ["--out", str(tmp_path), "--figure", "",
                                                    "--rtol", "0.05"]) == 0
     assert calls[-1] == "xor" and len(calls) == 4
+    res = json.loads((tmp_path / "zoo.json").read_text())
+    assert [x["tasks"] for x in res["meta"]["sessions"]] == [["xor"]]

@@ -29,6 +29,8 @@ class ZooDisplay:
         ``(rates, low, high)`` of the runs that reach the optimum after an L-BFGS
         polish of their end point (the runs that ended in the optimum's basin),
         drawn as a second, lighter bar.
+    rule : str, optional
+        What "reaching the optimum" means, shown under the axis label.
     title : str, optional
 
     Attributes
@@ -42,7 +44,7 @@ class ZooDisplay:
             "short": ("D", "tab:blue", "none", "construction falls short")}
 
     def __init__(self, labels, rates, low, high, construction, fit_global, runs=None,
-                 polished=None, title=None):
+                 polished=None, rule=None, title=None):
         self.labels = list(labels)
         self.rates, self.low, self.high = (np.asarray(a, dtype=float) for a in (rates, low, high))
         n = len(self.labels)
@@ -65,7 +67,7 @@ class ZooDisplay:
             if len(self.polished) != 3 or any(a.shape != (n,) for a in self.polished):
                 raise ValueError(f"polished must be (rates, low, high), each with one value "
                                  f"per label ({n}).")
-        self.title = title
+        self.rule, self.title = rule, title
 
     @classmethod
     def from_results(cls, results, title=None):
@@ -84,12 +86,16 @@ class ZooDisplay:
         if all(b):
             polished = tuple([x[k] for x in b] for k in ("success_rate", "ci_low", "ci_high"))
         meta = results.get("meta", {})
+        rule = None
+        if "exact_tol" in meta and "rtol" in meta:
+            rule = (f"reached: MSE <= {meta['exact_tol']:g} var(y) where an exact network "
+                    f"exists, else MSE <= {1 + meta['rtol']:g} x the best known")
         title = title or ("Keras-protocol Adam runs reaching the optimum"
                           + (f" ({meta['steps']} steps each)" if "steps" in meta else ""))
         return cls([f"{r['key']}  {r['architecture']}" for r in rows],
                    [x["success_rate"] for x in a], [x["ci_low"] for x in a],
                    [x["ci_high"] for x in a], con, [r["fit_global"]["reached"] for r in rows],
-                   runs=[x["runs"] for x in a], polished=polished, title=title)
+                   runs=[x["runs"] for x in a], polished=polished, rule=rule, title=title)
 
     def plot(self, ax=None):
         """Draw horizontal bars (one per task) and the two marker columns.
@@ -132,7 +138,8 @@ class ZooDisplay:
         ax.set_ylim(-0.7, len(self.labels) - 0.1)
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.set_yticks(pos, self.labels)
-        ax.set_xlabel("runs reaching the optimum [%] (Wilson 95% interval)")
+        ax.set_xlabel("runs reaching the optimum [%] (Wilson 95% interval)"
+                      + (f"\n{self.rule}" if self.rule else ""))
         handles = ax.get_legend_handles_labels()[0]
         handles += [Line2D([], [], marker=m, color=col, fillstyle=fill, ls="none", label=lab)
                     for m, col, fill, lab in self._CON.values()]
@@ -140,7 +147,7 @@ class ZooDisplay:
                            label="fit_global reaches it"),
                     Line2D([], [], marker="x", color="tab:red", ls="none", mew=1.8,
                            label="fit_global misses it")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 /
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - (0.6 if self.rule else 0.3) /
                   max(1, len(self.labels))), ncol=2, fontsize="small", frameon=False)
         if self.title:
             ax.set_title(self.title, fontsize="medium")
