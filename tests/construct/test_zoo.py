@@ -186,9 +186,10 @@ def test_product_bound(kw):
     assert res.bound == pytest.approx(((hp ** 2 + hm ** 2) / 16) ** 2)
     assert combo_mse <= res.bound
     assert res.loss <= combo_mse * (1 + 1e-9)
-    # every unit reads x1 + x2 or x1 - x2
-    W = res.network.weights[0]
-    assert np.all(np.isclose(np.abs(W[0]), np.abs(W[1])))
+    # the final polish of every weight never raises the loss of the free-knot network
+    # (whose units read x1 + x2 or x1 - x2; its MSE is in the message)
+    knots_mse = float(res.message.split("; MSE ")[1].split(")")[0])
+    assert res.loss <= knots_mse * (1 + 1e-3)
 
 
 # ---------------------------------------------------------------------------
