@@ -255,7 +255,8 @@ def to_markdown(results):
             f"| {row['call']} | {row['architecture']} | {row['n_samples']} | {row['epochs']} "
             f"| {con} | {fgs} | {a['successes']}/{a['runs']} = {a['success_rate']:.1%} "
             f"[{a['ci_low']:.1%}, {a['ci_high']:.1%}] | {pol} | {a['median_ratio']:.3g} "
-            f"| {a['median_loss_over_var']:.3g} | {fl['dead']}/{fl['collapsed']}/{fl['linear']}/{fl['other']} "
+            f"| {a['median_loss_over_var']:.3g} "
+            f"| {fl['dead']}/{fl['collapsed']}/{fl['linear']}/{fl['other']} "
             f"| {a['failed_falling']} |")
     lines += [
         "",

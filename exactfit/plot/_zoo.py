@@ -147,8 +147,9 @@ class ZooDisplay:
                            label="fit_global reaches it"),
                     Line2D([], [], marker="x", color="tab:red", ls="none", mew=1.8,
                            label="fit_global misses it")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - (0.6 if self.rule else 0.3) /
-                  max(1, len(self.labels))), ncol=2, fontsize="small", frameon=False)
+        below = -0.12 - (0.6 if self.rule else 0.3) / max(1, len(self.labels))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below), ncol=2,
+                  fontsize="small", frameon=False)
         if self.title:
             ax.set_title(self.title, fontsize="medium")
         self.ax_, self.figure_ = ax, ax.figure

@@ -260,3 +260,11 @@ def test_sawtooth_any_architecture_property(m, widths, seed):
         assert t.meta["optimum"] is None
         with pytest.raises(ValueError, match="floor\\(log2"):
             for_task(t)
+
+
+def test_bound_only_for_data_that_follow_the_formula():
+    t = tasks.square(n_samples=30, hidden=2)
+    other = Task("square", t.X, np.abs(t.X[:, 0]), hidden=2)
+    res = for_task(other)
+    assert res.bound is None and "h^4/16" not in res.message
+    assert res.loss == exactfit.mse(res.network, other.X, other.y)
