@@ -94,6 +94,7 @@ def _atomic_json(path, obj):
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(obj, fh, indent=1, allow_nan=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -107,6 +108,7 @@ def _atomic_text(path, text):
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
