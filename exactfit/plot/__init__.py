@@ -5,6 +5,8 @@ from ._check import CheckDisplay
 from ._compare import CompareDisplay
 from ._heatmap import SweepHeatmapDisplay, SweepWidthDisplay
 from ._surface import SurfaceDisplay, UnitLinesDisplay
+from ._zoo import ZooDisplay
 
-__all__ = ["CheckDisplay", "CompareDisplay", "LossCurveDisplay", "SuccessRateDisplay", "SurfaceDisplay", "SweepHeatmapDisplay",
-           "SweepWidthDisplay", "UnitLinesDisplay"]
+__all__ = ["CheckDisplay", "CompareDisplay", "LossCurveDisplay", "SuccessRateDisplay",
+           "SurfaceDisplay", "SweepHeatmapDisplay", "SweepWidthDisplay", "UnitLinesDisplay",
+           "ZooDisplay"]
