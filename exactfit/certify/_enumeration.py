@@ -1,0 +1,907 @@
+"""The engine behind the exact certificates: enumerate activation patterns, bound, solve.
+
+A network ``x -> c + sum_j a_j relu(w_j . x + b_j)`` on 1-D or 2-D data is
+searched over all choices of each unit's *activation pattern* (the samples a
+line, or in 1-D a threshold, cuts out) and output sign. For fixed choices the
+fit is a non-negative least-squares problem over the *ray units* of each
+pattern (see :func:`exactfit.certify.exact_2d` for the argument); the global
+optimum is the smallest of these. This module holds what ``exact_1d`` and
+``exact_2d`` share:
+
+- :class:`_Geometry`: the data reduced to distinct points (duplicates become
+  weights), row-space coordinates of ``[x, 1]``, the patterns, each pattern's
+  cone of unit weights and the ray units that generate it.
+- :func:`_search`: the enumeration. Pattern *sets* are bounded below in batches
+  by the unconstrained least squares over the same columns (a relaxation: it
+  drops the sign and cone constraints, so it can only be lower), and only sets
+  whose bound is below the best loss found so far (the incumbent) have their
+  sign configurations solved exactly.
+- :func:`exact_cost`: how many configurations and bounds a problem needs.
+
+Numerical policy. Every exact solve is an NNLS checked against its KKT
+conditions (:mod:`._nnls`). A bound comes from pivoted factorisations of small
+Gram matrices of orthonormalised columns (entries of size 1): a pivot below
+``_NULL`` is an exact linear dependency seen through round-off (it must carry
+no part of the target, else the bound is not used); a pivot in
+``[_NULL, _AMBIGUOUS)`` is a near-dependency whose contribution round-off could
+distort, so the bound is not used and the set is solved exactly. A set is
+pruned only when its bound exceeds ``incumbent - tolerance`` with ``tolerance
+= _TOL * |y - mean(y)|^2``: the claim is exact up to that tolerance.
+"""
+
+import itertools
+import math
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ._nnls import nnls_checked
+from ._patterns import enumerate_patterns
+
+__all__ = ["exact_cost", "run_exact"]
+
+# Pivots (of Gram matrices whose diagonal is at most 1) below this are exact
+# dependencies: round-off leaves ~1e-16 where exact arithmetic gives 0.
+_NULL = 1e-12
+# Round-off allowance of a bound: _ROUNDOFF * |y|^2 / (smallest pivot used).
+_ROUNDOFF = 1e-13
+# A dropped (null) direction may carry at most this fraction of |y| of the target.
+_SIGNAL = 1e-10
+# Claim tolerance, relative to the centred sum of squares of the target.
+_TOL = 1e-9
+# Relative tolerance under which a sample lies on a unit's line (as _patterns).
+_ON_LINE = 1e-10
+# Pattern pairs bounded per vectorised batch (memory: ~ 30 * 8 bytes each).
+_BATCH = 200_000
+# Pattern sets kept for exact solving before the buffer is flushed.
+_BUFFER = 500_000
+
+
+def exact_cost(n_distinct, hidden, n_features=1):
+    """Size of the exact enumeration for `n_distinct` points (cheap, no data needed).
+
+    Parameters
+    ----------
+    n_distinct : int
+        Number of distinct input points.
+    hidden : int
+        Width k of the hidden layer.
+    n_features : {1, 2}
+        Input dimension.
+
+    Returns
+    -------
+    dict
+        ``n_patterns``: activation patterns (nonempty), exact in 1-D, an upper
+        bound in 2-D (``n^2 - n + 1``, reached in general position; collinear
+        points give fewer). ``n_options``: (pattern, output sign) choices for one
+        unit (the full pattern counts once: with a free intercept both signs give
+        every affine function). ``n_configurations``: ``C(n_options, k)``, the
+        sign configurations :func:`~exactfit.certify.exact_1d` and
+        :func:`~exactfit.certify.exact_2d` consider, an upper bound on their NNLS
+        solves. ``n_bounds``: pattern sets bounded by a least-squares relaxation,
+        work always done.
+
+    Notes
+    -----
+    Measured on a 2-core machine (``benchmarks/exact.py``): a bound costs about
+    0.3-1 microsecond in 2-D, an NNLS solve 20-40 microseconds; how many sets
+    escape the bound depends on the data (few on smooth targets, several percent
+    on noise).
+
+    Examples
+    --------
+    >>> from exactfit.certify import exact_cost
+    >>> exact_cost(10, 2, n_features=2)["n_configurations"]
+    16290
+    """
+    n = _check_int(n_distinct, "n_distinct", 1)
+    k = _check_int(hidden, "hidden", 1)
+    if isinstance(n_features, bool) or n_features not in (1, 2):
+        raise ValueError(f"n_features must be 1 or 2; got {n_features!r}.")
+    if n_features == 1:
+        P = 1 if n == 1 else 2 * (n - 1) + 1
+    else:
+        P = n * n - n + 1
+    n_options = 2 * P - 1
+    r = min(k, n_options)
+    n_conf = math.comb(n_options, r)
+    n_bounds = sum(math.comb(P, s) for s in range(max(1, (k + 1) // 2), min(k, P) + 1))
+    return {"n_patterns": P, "n_options": n_options, "n_configurations": n_conf,
+            "n_bounds": n_bounds}
+
+
+def _check_int(value, name, minimum):
+    import numbers
+
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}.")
+    return int(value)
+
+
+# ---------------------------------------------------------------------------
+# Geometry: distinct points, patterns, cones and their rays.
+
+class _Geometry:
+    """Everything the enumeration needs about (standardised) data ``X``, ``y``.
+
+    Attributes
+    ----------
+    U : (n, d) distinct points; ``counts`` their multiplicities.
+    B : (n, r) row-space coordinates of ``[U, 1]`` (``[U, 1] @ V = B``, V orthonormal
+        (d + 1, r)); a unit ``relu([x, 1] . V u)`` has data vector ``relu(B u)``.
+    patterns : (n, P) bool, every nonempty pattern, the full one at index ``full``.
+    rays : (R, r) unit vectors u_t generating the cones; ``pattern_rays[p]`` the
+        indices of the rays of pattern p's cone.
+    cols : (n, R) the ray units ``relu(B u_t)``, weighted by sqrt(counts),
+        centred (the intercept is free) and scaled by ``1 / kappa_t`` to unit norm.
+    yc : (n,) the weighted, centred target; ``within`` the sum of squares of the
+        samples about their duplicates' mean (no network can remove it).
+    """
+
+    def __init__(self, X, y):
+        U, inverse, counts = np.unique(X, axis=0, return_inverse=True, return_counts=True)
+        inverse = np.asarray(inverse).ravel()
+        n, d = U.shape
+        ybar = np.bincount(inverse, weights=y, minlength=n) / counts
+        self.within = float(np.sum((y - ybar[inverse]) ** 2))
+        self.U, self.counts, self.n, self.d = U, counts, n, d
+        wts = np.sqrt(counts.astype(float))
+        e = wts / np.linalg.norm(wts)  # the intercept's direction in weighted space
+        self._wts, self._e = wts, e
+        yw = wts * ybar
+        self.yc = yw - e * (e @ yw)
+        self.tot = float(self.yc @ self.yc)
+        # Row space of [U, 1]: rank 1 (one point), 2 (1-D or collinear), or 3.
+        Xa = np.hstack([U, np.ones((n, 1))])
+        _, s, Vt = np.linalg.svd(Xa, full_matrices=False)
+        r = int(np.sum(s > s[0] * 1e-12))
+        self.V = Vt[:r].T
+        self.B = Xa @ self.V
+        self.r = r
+        P = enumerate_patterns(U)
+        if not P.all(axis=0).any():  # the full pattern (w = 0, b > 0) is always realisable
+            P = np.hstack([P, np.ones((n, 1), dtype=bool)])
+        self.patterns = P
+        self.full = int(np.flatnonzero(P.all(axis=0))[0])
+        self._rays()
+        self._blocks()
+        self._prepare_solves()
+
+    def _rays(self):
+        """Extreme rays of each pattern's cone ``K(D) = {u : Bu >= 0 on D, <= 0 off D}``.
+
+        B has full column rank r, so K(D) is pointed and is the conic hull of its
+        extreme rays; each is cut out by r - 1 independent tight rows. Distinct
+        rows of ``[U, 1]`` are never parallel, so the candidates are: r = 3, the
+        cross products of two rows (the line through two points, both
+        orientations); r = 2, the normals of one row; r = 1, +-1. A candidate is
+        a ray of K(D) exactly when it lies in K(D); points within the on-line
+        tolerance count as on the line, which can only add near-rays (a slightly
+        larger cone, so the computed optimum can only be lower: the claim stays
+        safe) and never loses a true one.
+        """
+        B, r, n = self.B, self.r, self.n
+        if r == 1:
+            cand = np.array([[1.0], [-1.0]])
+        elif r == 2:
+            cand = np.column_stack([-B[:, 1], B[:, 0]])
+            cand = np.vstack([cand, -cand])
+        else:
+            I, J = np.triu_indices(n, k=1)
+            cand = np.cross(B[I], B[J])
+            cand = np.vstack([cand, -cand])
+        cand /= np.linalg.norm(cand, axis=1, keepdims=True)
+        Z = B @ cand.T  # (n, candidates)
+        tol = _ON_LINE * np.linalg.norm(B, axis=1)[:, None]
+        pos, neg = Z > tol, Z < -tol
+        keep = pos.any(axis=0)  # a unit that is zero on every sample adds nothing
+        cand, Z, pos, neg = cand[keep], Z[:, keep], pos[:, keep], neg[:, keep]
+        # The same ray reached through several collinear pairs: keep one.
+        key = np.ascontiguousarray(np.packbits(np.vstack([pos, neg]), axis=0).T)
+        _, idx = np.unique(key.view(np.dtype((np.void, key.shape[1]))).ravel(),
+                           return_index=True)
+        idx = np.sort(idx)
+        cand, Z, pos, neg = cand[idx], Z[:, idx], pos[:, idx], neg[:, idx]
+        D = self.patterns.astype(float)
+        # A ray lies in K(D) iff no sample is on its positive side outside D or on
+        # its negative side inside D.
+        viol = pos.T.astype(float) @ (1.0 - D) + neg.T.astype(float) @ D
+        member = viol == 0  # (R, P)
+        G = self._wts[:, None] * np.maximum(Z, 0.0)
+        G -= self._e[:, None] * (self._e @ G)[None, :]
+        kappa = np.linalg.norm(G, axis=0)
+        # A ray unit constant on the data (one distinct point) is the intercept's.
+        live = kappa > 1e-12 * max(kappa.max(initial=0.0), 1e-300)
+        self.rays = cand
+        self.kappa = np.where(live, kappa, 1.0)
+        self.cols = G / self.kappa
+        self.pattern_rays = [np.flatnonzero(member[:, p] & live) for p in range(D.shape[1])]
+
+    def _blocks(self):
+        """Orthonormal bases E_p of each pattern's (centred) column span, and Grams.
+
+        ``H[p*r + i, q*r + j] = E_p[:, i] . E_q[:, j]`` and ``h[p*r + i] = E_p[:, i] . yc``.
+        Null directions are zero columns. A block with a singular value in the
+        ambiguous band is flagged: bounds of sets holding it are not used.
+        """
+        P, r, n = self.patterns.shape[1], self.r, self.n
+        M = self._wts[None, :, None] * self.patterns.T[:, :, None] * self.B[None]  # (P, n, r)
+        M = M - self._e[None, :, None] * np.einsum("n,pnr->pr", self._e, M)[:, None, :]
+        u, s, _ = np.linalg.svd(M, full_matrices=False)  # u (P, n, m), m = min(n, r)
+        m = s.shape[1]
+        rel = (s / np.maximum(s[:, :1], 1e-300)) ** 2
+        ok = (rel >= _NULL) & (s[:, :1] > 1e-150)
+        # Basis vectors of small singular values carry round-off ~ eps / rel.
+        self.pmin_pattern = np.where(ok, rel, 1.0).min(axis=1)
+        E = np.zeros((P, n, r))
+        E[:, :, :m] = u * ok[:, None, :]
+        Ef = E.transpose(0, 2, 1).reshape(P * r, n)
+        self.H = Ef @ Ef.T
+        self.h = Ef @ self.yc
+        self.Hdiag = np.einsum("pni,pnj->pij", E, E)
+
+    # -- options: (pattern, output sign) -------------------------------------
+    def options(self):
+        """Options as (pattern, sign): sign +1/-1, or 0 for the full pattern
+        (one unit, any affine function, since the intercept is free)."""
+        out = []
+        for p in range(self.patterns.shape[1]):
+            out.extend([(p, 0)] if p == self.full else [(p, 1), (p, -1)])
+        return out
+
+    def _prepare_solves(self):
+        """Index arrays into the signed column bank ``[cols, -cols]``, and per
+        pattern the map from its ray coefficients to unit values on the data."""
+        R = self.cols.shape[1]
+        self._bank = np.hstack([self.cols, -self.cols])
+        self._index = {}
+        self._unit_map = []
+        self._side = []
+        for p, idx in enumerate(self.pattern_rays):
+            self._index[p, 1] = idx
+            self._index[p, -1] = idx + R
+            self._index[p, 0] = np.concatenate([idx, idx + R])
+            Rp = self.rays[idx] / self.kappa[idx, None]
+            self._unit_map.append((Rp, self.B @ Rp.T))
+            self._side.append(np.where(self.patterns[:, p], 1.0, -1.0))
+
+    def matrix(self, config):
+        """NNLS columns of a configuration (a sequence of options)."""
+        if not config:
+            return np.zeros((self.n, 0))
+        idx = np.concatenate([self._index[o] for o in config])
+        return self._bank[:, idx]
+
+    def solve(self, config):
+        """Exact optimum of one configuration: (sse, coefficients)."""
+        x, sse = nnls_checked(self.matrix(config), self.yc, unit_columns=True)
+        return sse, x
+
+    def units(self, config, x):
+        """Units ``(v, sign, affine)`` in row-space coordinates from NNLS coefficients.
+
+        An option ``(p, +-1)`` gives the unit ``sign * relu(B v)`` with ``v = sum_t
+        x_t u_t / kappa_t`` over the rays of p. A free option ``(p, 0)`` has the
+        columns of both signs: for the full pattern it is the affine function
+        ``B (v+ - v-)`` (one unit, see exact_2d's argument), otherwise the two
+        units ``+relu(B v+)`` and ``-relu(B v-)``.
+        """
+        out, i = [], 0
+        for p, s in config:
+            idx = self.pattern_rays[p]
+            R = self._unit_map[p][0]
+            if s == 0:
+                xp, xm = x[i:i + len(idx)] @ R, x[i + len(idx):i + 2 * len(idx)] @ R
+                if p == self.full:
+                    out.append((xp - xm, 1.0, True))
+                else:
+                    out.extend([(xp, 1.0, False), (xm, -1.0, False)])
+                i += 2 * len(idx)
+            else:
+                out.append((x[i:i + len(idx)] @ R, float(s), False))
+                i += len(idx)
+        return out
+
+    def free_sign(self, config, x, j):
+        """The sign under which free option j's net unit ``B (v+ - v-)`` is one ReLU
+        of its pattern (+1 or -1), or None: for sign +1 its values must be >= 0 on
+        the pattern and <= 0 off it (round-off aside)."""
+        i = sum(len(self.pattern_rays[p]) * (2 if s == 0 else 1) for p, s in config[:j])
+        p = config[j][0]
+        m = len(self.pattern_rays[p])
+        z = self._unit_map[p][1] @ (x[i:i + m] - x[i + m:i + 2 * m])
+        sz = z * self._side[p]
+        tol = 1e-12 * max(np.abs(z).max(initial=0.0), 1e-300)
+        if sz.min() >= -tol:
+            return 1
+        if sz.max() <= tol:
+            return -1
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Bounds.
+
+class _Acc:
+    """Per-element state of a batched factorisation: the smallest pivot used
+    (round-off in a bound grows like 1 / that pivot) and where a null pivot
+    carried target signal (the bound is then unusable)."""
+
+    def __init__(self, shape, ynorm):
+        self.bad = np.zeros(shape, dtype=bool)
+        self.pmin = np.ones(shape)
+        self.ynorm = ynorm
+
+    def pivot(self, p, alive, v):
+        """Mask of the elements where pivot p is used (alive and not null).
+
+        A pivot below _NULL is an exact dependency seen through round-off: the
+        elimination stops there and the remaining target part ``v`` must vanish.
+        """
+        null = alive & (p < _NULL)
+        self.bad |= null & (np.abs(v) > _SIGNAL * self.ynorm)
+        alive = alive & ~null
+        self.pmin = np.where(alive, np.minimum(self.pmin, p), self.pmin)
+        return alive
+
+
+def _quad2(a, b, c, u, w, acc, alive):
+    """``[u w] [[a c] [c b]]^+ [u w]^T`` with symmetric pivoting (arrays)."""
+    swap = b > a
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    u, w = np.where(swap, w, u), np.where(swap, u, w)
+    alive = acc.pivot(a, alive, np.maximum(np.abs(u), np.abs(w)))
+    ia = np.where(alive, 1.0 / np.where(alive, a, 1.0), 0.0)
+    q = u * u * ia
+    b2 = b - c * c * ia
+    w2 = w - c * u * ia
+    alive = acc.pivot(b2, alive, w2)
+    q += np.where(alive, w2 * w2 / np.where(alive, b2, 1.0), 0.0)
+    return q
+
+
+def _psd_quad(S, v, acc):
+    """``v^T S^+ v`` for many small PSD matrices (r = 1, 2, 3), by pivoted LDL^T.
+
+    S : dict ``(j, k) -> array`` (j <= k) of the entries, v : list of r arrays, all
+    of one shape; `acc` (:class:`_Acc`) collects the smallest pivots and the
+    unusable elements. The largest diagonal entry is eliminated first (complete
+    pivoting for PSD matrices), so a tiny pivot means the rest is tiny.
+    """
+    r = len(v)
+    alive = np.ones(v[0].shape, dtype=bool)
+    if r == 1:
+        alive = acc.pivot(S[0, 0], alive, v[0])
+        return np.where(alive, v[0] ** 2 / np.where(alive, S[0, 0], 1.0), 0.0)
+    if r == 2:
+        return _quad2(S[0, 0], S[1, 1], S[0, 1], v[0], v[1], acc, alive)
+    a, b, c = S[0, 0], S[1, 1], S[2, 2]
+    d, e, f = S[0, 1], S[0, 2], S[1, 2]
+    i0 = (a >= b) & (a >= c)
+    i1 = ~i0 & (b >= c)
+
+    def pick(x0, x1, x2):
+        return np.where(i0, x0, np.where(i1, x1, x2))
+
+    piv = pick(a, b, c)
+    sij, sik = pick(d, d, e), pick(e, f, f)
+    sjj, skk, sjk = pick(b, a, a), pick(c, c, b), pick(f, e, d)
+    vi, vj, vk = pick(v[0], v[1], v[2]), pick(v[1], v[0], v[0]), pick(v[2], v[2], v[1])
+    rest = np.maximum(np.abs(vi), np.maximum(np.abs(vj), np.abs(vk)))
+    alive = acc.pivot(piv, alive, rest)
+    ip = np.where(alive, 1.0 / np.where(alive, piv, 1.0), 0.0)
+    q = vi * vi * ip
+    q += _quad2(sjj - sij * sij * ip, skk - sik * sik * ip, sjk - sij * sik * ip,
+                vj - sij * vi * ip, vk - sik * vi * ip, acc, alive)
+    return q
+
+
+def _whiten(G, rhs, ynorm):
+    """For a stack of r x r PSD Grams: W with ``W^T G W = diag(0/1)`` (range only).
+
+    Returns ``W (m, r, r)``, ``bad (m,)`` (a null direction carrying target
+    signal ``rhs``) and ``pmin (m,)``, the smallest eigenvalue kept.
+    """
+    w, Q = np.linalg.eigh(G)
+    ok = w >= _NULL
+    sig = np.abs(np.einsum("mij,mi->mj", Q, rhs))
+    bad = (~ok & (sig > _SIGNAL * ynorm)).any(axis=1)
+    W = Q * np.where(ok, 1.0 / np.sqrt(np.where(ok, w, 1.0)), 0.0)[:, None, :]
+    pmin = np.where(ok, w, 1.0).min(axis=1)
+    return W, bad, pmin
+
+
+def _safe(bound, tot, scale, bad):
+    """Lower the computed bounds by their round-off allowance (0 where unusable).
+
+    Gram entries are O(1) with absolute errors of at most ~1e-14 (a few ulps per
+    operation over a few dozen operations). Whitening with eigenvalue w scales
+    them by up to 1/w, and an elimination pivot p by 1/p, in terms of size at
+    most ``tot`` (projections of the target). ``scale`` is the product of the
+    smallest such w and p; ``_ROUNDOFF * tot / scale`` covers the error.
+    """
+    out = bound - _ROUNDOFF * tot / scale
+    out[bad] = 0.0
+    return np.maximum(out, 0.0)
+
+
+def _singles(geo):
+    """Bound of every one-pattern set: the residual of its orthonormal block."""
+    P, r = geo.patterns.shape[1], geo.r
+    h = geo.h.reshape(P, r)
+    return _safe(geo.tot - np.sum(h * h, axis=1), geo.tot, geo.pmin_pattern,
+                 np.zeros(P, dtype=bool))
+
+
+def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
+    """Bounds of the sets ``prefix + (p, q)``, ``lo <= p < q``, in batches.
+
+    ``K`` (rA, P*r) holds the coefficients ``Q_A^T E_q`` of every block on an
+    orthonormal basis Q_A of the prefix's span, ``c = Q_A^T yc``. For each p the
+    block is orthogonalised against Q_A and whitened (``Z_p``), then for each q:
+    ``S = E_q^T (I - Q_Ap Q_Ap^T) E_q`` and ``v = E_q^T (I - Q_Ap Q_Ap^T) yc``, and the
+    relaxation's residual is ``tot - |c|^2 - |c_p|^2 - v^T S^+ v``.
+
+    Yields ``(p, q, bound)`` arrays.
+    """
+    P, r = geo.patterns.shape[1], geo.r
+    H, h = geo.H, geo.h
+    ynorm = math.sqrt(max(geo.tot, 1e-300))
+    base = float(c @ c)
+    m = P - lo
+    if m < 2:
+        return
+    sl = slice(lo * r, P * r)
+    Kr = K[:, sl]  # (rA, m*r)
+    diag = geo.Hdiag[lo:]  # (m, r, r)
+    Kb = Kr.reshape(-1, m, r).transpose(1, 0, 2)  # (m, rA, r)
+    S0 = diag - np.einsum("mai,maj->mij", Kb, Kb)  # Gram of each block off span(A)
+    v0 = h[sl].reshape(m, r) - np.einsum("mai,a->mi", Kb, c)
+    Z, badp, pminp = _whiten(S0, v0, ynorm)
+    cp = np.einsum("mij,mi->mj", Z, v0)  # the p block's new target coordinates
+    projp = base + np.sum(cp * cp, axis=1)
+    badp |= bad_prefix
+    pminp = pminp * pmin_prefix * geo.pmin_pattern[lo:]
+    # Row blocks of at most m/4 rows: the rectangle p in [a, b), q > a wastes only
+    # its diagonal block (q <= p), about rows/m of the work.
+    rows = max(1, min(_BATCH // m, (m + 3) // 4))
+    for a in range(0, m - 1, rows):
+        b = min(m - 1, a + rows)
+        q0 = a + 1  # pairs need q > p >= a
+        mq = m - q0
+        # Cross Grams off span(A), H_pq - K_p^T K_q, for p in [a, b), q >= q0, and
+        # M = Z_p^T (...) laid out [i, j, p, q] so every entry is one 2-D array.
+        Hpq = (H[(lo + a) * r:(lo + b) * r, (lo + q0) * r:P * r]
+               - Kr[:, a * r:b * r].T @ Kr[:, q0 * r:])
+        M = np.matmul(Z[a:b].transpose(0, 2, 1), Hpq.reshape(b - a, r, mq * r))
+        M = np.ascontiguousarray(M.reshape(b - a, r, mq, r).transpose(1, 3, 0, 2))
+        S = {}
+        for j in range(r):
+            for kk in range(j, r):
+                s_ = S0[None, q0:, j, kk] - M[0, j] * M[0, kk]
+                for i in range(1, r):
+                    s_ -= M[i, j] * M[i, kk]
+                S[j, kk] = s_
+        v = []
+        for j in range(r):
+            v_ = v0[None, q0:, j] - M[0, j] * cp[a:b, 0, None]
+            for i in range(1, r):
+                v_ -= M[i, j] * cp[a:b, i, None]
+            v.append(v_)
+        acc = _Acc((b - a, mq), ynorm)
+        q = _psd_quad(S, v, acc)
+        scale = acc.pmin * pminp[a:b, None] * geo.pmin_pattern[None, lo + q0:]
+        bad = acc.bad | badp[a:b, None] | badp[None, q0:]
+        bound = _safe(geo.tot - projp[a:b, None] - q, geo.tot, scale, bad)
+        pi, qi = np.nonzero(np.arange(q0, m)[None, :] > np.arange(a, b)[:, None])
+        yield lo + a + pi, lo + q0 + qi, bound[pi, qi]
+
+
+def _extend_prefix(geo, K, c, a):
+    """Add block a to the prefix's orthonormal basis: new rows of K, entries of c,
+    the smallest eigenvalue used (times the block's own) and whether the bounds
+    below are unusable."""
+    r = geo.r
+    ynorm = math.sqrt(max(geo.tot, 1e-300))
+    Ka = K[:, a * r:(a + 1) * r]
+    G = geo.H[a * r:(a + 1) * r, a * r:(a + 1) * r] - Ka.T @ Ka
+    rhs = geo.h[a * r:(a + 1) * r] - Ka.T @ c
+    Z, bad, pmin = _whiten(G[None], rhs[None], ynorm)
+    Z = Z[0]
+    Z = Z[:, np.any(Z != 0, axis=0)]
+    rows = Z.T @ (geo.H[a * r:(a + 1) * r, :] - Ka.T @ K)
+    return (np.vstack([K, rows]), np.concatenate([c, Z.T @ rhs]),
+            float(pmin[0]) * float(geo.pmin_pattern[a]), bool(bad[0]))
+
+
+def _bounded_sets(geo, size):
+    """Yield ``(sets (M, size) int, bounds (M,))`` over every pattern set of `size`."""
+    P = geo.patterns.shape[1]
+    if size == 1:
+        yield np.arange(P)[:, None], _singles(geo)
+        return
+    r = geo.r
+
+    def rec(prefix, K, c, pmin, bad):
+        if len(prefix) == size - 2:
+            lo = prefix[-1] + 1 if prefix else 0
+            for p, q, bound in _pair_sets(geo, K, c, pmin, bad, lo):
+                sets = np.empty((len(p), size), dtype=np.int32)
+                sets[:, :size - 2] = prefix
+                sets[:, size - 2], sets[:, size - 1] = p, q
+                yield sets, bound
+            return
+        start = prefix[-1] + 1 if prefix else 0
+        for a in range(start, P - (size - len(prefix)) + 1):
+            K2, c2, pmin2, bad2 = _extend_prefix(geo, K, c, a)
+            yield from rec(prefix + (a,), K2, c2, pmin * pmin2, bad or bad2)
+
+    yield from rec((), np.zeros((0, P * r)), np.zeros(0), 1.0, False)
+
+
+# ---------------------------------------------------------------------------
+# Configurations of a pattern set and the search.
+
+def _n_set_configs(size, k, has_full):
+    """Sign configurations of k units whose patterns are exactly a set of `size`.
+
+    A pattern is used once (sign +1 or -1; the full pattern: once, any affine
+    function) or, if not full, twice with opposite signs (free: the two units
+    span the pattern's whole column space). ``k - size`` patterns are doubled.
+    """
+    nf = size - int(has_full)
+    n_double = k - size
+    if n_double < 0 or n_double > nf:
+        return 0
+    return math.comb(nf, n_double) * 2 ** (nf - n_double)
+
+
+class _Tracker:
+    """The incumbent, the pruning threshold and the counts of one search."""
+
+    def __init__(self, geo, k, incumbent_sse):
+        self.geo, self.k = geo, k
+        self.tol = _TOL * geo.tot
+        self.incumbent_sse = incumbent_sse
+        # The constant fit (no unit) is a network too.
+        self.sse, self.config, self.x = geo.tot, [], np.zeros(0)
+        self.n_solved = self.n_local = self.n_bounds = self.n_pruned = 0
+        self.n_leaves = self.n_unbounded = 0
+
+    def threshold(self):
+        # Prune when a lower bound is at least this. Against our own best: nothing
+        # below can beat it by more than tol, so the best stays within tol of the
+        # optimum. Against a caller's incumbent (a loss we may hold no network
+        # for) only with +tol of slack, so an optimal configuration is never
+        # pruned by it and is found.
+        return min(self.sse - self.tol, self.incumbent_sse + self.tol)
+
+    def solve(self, conf, local=False, network=True):
+        """Solve a configuration; it becomes the incumbent if it is a `network`
+        (not a relaxation with free units standing for one unit each) and better."""
+        sse, x = self.geo.solve(conf)
+        if local:
+            self.n_local += 1
+        else:
+            self.n_solved += 1
+        if network and sse < self.sse:
+            self.sse, self.config, self.x = sse, list(conf), x
+        return sse, x
+
+
+def _solve_set(track, S):
+    """Exact minimum over the sign configurations of pattern set S (branch and bound).
+
+    For each choice of doubled patterns, the root problem leaves every single
+    unit *free* (columns of both signs: its pattern's whole span), a relaxation
+    of all its sign choices. A node fixes the signs of some units. Its NNLS value
+    bounds every configuration below it: below the threshold it is branched on
+    a unit whose free part is not one ReLU, and when every free part already is
+    (the node's solution is a configuration's), that configuration is solved
+    and closes the node.
+    """
+    geo, k = track.geo, track.k
+    full = geo.full
+    cand = [p for p in S if p != full]
+    n_double = k - len(S)
+    if n_double < 0 or n_double > len(cand):
+        return
+    for doubled in itertools.combinations(cand, n_double):
+        fixed = [(p, 0) for p in doubled] + ([(full, 0)] if full in S else [])
+        free = [p for p in S if p not in doubled and p != full]
+        _branch(track, fixed, free, [])
+
+
+def _branch(track, fixed, free, signed):
+    geo = track.geo
+    n_below = 2 ** len(free)
+    if track.threshold() <= 0:  # the incumbent is an exact fit (to tolerance)
+        track.n_pruned += n_below
+        return
+    conf = fixed + signed + [(p, 0) for p in free]
+    sse, x = track.solve(conf, network=not free)
+    if not free:
+        track.n_leaves += 1
+        return
+    if sse >= track.threshold():
+        track.n_pruned += n_below
+        return
+    base = len(fixed) + len(signed)
+    signs = [geo.free_sign(conf, x, base + j) for j in range(len(free))]
+    if all(sg is not None for sg in signs):
+        leaf = fixed + signed + list(zip(free, signs))
+        leaf_sse, _ = track.solve(leaf)
+        track.n_leaves += 1
+        if leaf_sse <= sse + track.tol:
+            # Every configuration below is >= sse, and this one reaches it.
+            track.n_pruned += n_below - 1
+            return
+        # Round-off made the node look feasible: branch as usual (the leaf is
+        # then met again; it is counted once as solved above).
+        track.n_leaves -= 1
+        track.n_solved -= 1
+    j = next((j for j, sg in enumerate(signs) if sg is None), 0)
+    rest = free[:j] + free[j + 1:]
+    for sg in (1, -1):
+        _branch(track, fixed, rest, signed + [(free[j], sg)])
+
+
+def _local_search(track, options):
+    """Greedy then one-swap search over configurations: a good incumbent, cheaply.
+
+    Every configuration it solves is a real network, so its loss is a valid
+    upper bound; it decides nothing about optimality.
+    """
+    k = track.k
+    conf = []
+    for _ in range(k):
+        scores = [track.solve(conf + [o], local=True)[0] if o not in conf else np.inf
+                  for o in options]
+        conf = conf + [options[int(np.argmin(scores))]]
+    cur = track.solve(conf, local=True)[0]
+    for _ in range(2):  # swap sweeps
+        improved = False
+        for j in range(len(conf)):
+            for o in options:
+                if o in conf:
+                    continue
+                trial = conf[:j] + [o] + conf[j + 1:]
+                sse = track.solve(trial, local=True)[0]
+                if sse < cur * (1 - 1e-12):
+                    conf, cur, improved = trial, sse, True
+        if not improved:
+            break
+
+
+def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
+    """Global optimum over every configuration of k units.
+
+    Returns the :class:`_Tracker` (best ``sse``, ``config``, ``x``, counts) and
+    whether the enumeration completed (False when interrupted: then the best is
+    not certified).
+    """
+    track = _Tracker(geo, k, incumbent_sse)
+    options = geo.options()
+    P = geo.patterns.shape[1]
+    n_opt = len(options)
+    if n_opt <= k:  # every option at once covers every network (unused ones at 0)
+        track.n_configurations = 1
+        track.solve(options)
+        track.n_leaves = 1
+        return track, True
+    track.n_configurations = math.comb(n_opt, k)
+    if track.threshold() <= 0:  # constant target
+        track.n_pruned = track.n_configurations
+        return track, True
+    bar = None
+    try:
+        _local_search(track, options)
+
+        def solve_sets(sets, bounds):
+            for i in np.argsort(bounds, kind="stable"):
+                if bounds[i] >= track.threshold():
+                    track.n_pruned += _n_set_configs(sets.shape[1], k, geo.full in sets[i])
+                else:
+                    _solve_set(track, sets[i])
+
+        sizes = list(range(max(1, (k + 1) // 2), min(k, P) + 1))
+        bar = tqdm(total=sum(math.comb(P, s) for s in sizes), desc=desc, unit="set",
+                   disable=not progress, leave=False)
+        for size in sizes:
+            per_set = np.array([_n_set_configs(size, k, False), _n_set_configs(size, k, True)])
+            buf_sets, buf_bounds, n_buf = [], [], 0
+            for sets, bounds in _bounded_sets(geo, size):
+                track.n_bounds += len(bounds)
+                track.n_unbounded += int(np.count_nonzero(bounds <= 0.0))
+                keep = bounds < track.threshold()
+                if not keep.all():
+                    has_full = np.any(sets[~keep] == geo.full, axis=1)
+                    track.n_pruned += int(per_set[has_full.astype(int)].sum())
+                if keep.any():
+                    buf_sets.append(sets[keep])
+                    buf_bounds.append(bounds[keep])
+                    n_buf += int(keep.sum())
+                if n_buf > _BUFFER:
+                    solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
+                    buf_sets, buf_bounds, n_buf = [], [], 0
+                bar.update(len(bounds))
+            if n_buf:
+                solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
+        complete = True
+    except KeyboardInterrupt:
+        complete = False
+    finally:
+        if bar is not None:
+            bar.close()
+    return track, complete
+
+
+# ---------------------------------------------------------------------------
+# The public entry points' shared body: validate, scale, search, build, report.
+
+def _check_inputs(X, y, n_features, X_name, y_name, func):
+    """Validated ``(X (n, d), y (n,))`` float arrays for `func` (exact_1d / exact_2d)."""
+    from .._validation import check_data
+
+    X_arr = np.asarray(X) if not hasattr(X, "iloc") else X
+    if n_features == 1 and getattr(X_arr, "ndim", 2) == 1:
+        X_arr = np.asarray(X_arr).reshape(-1, 1)
+    if getattr(X_arr, "ndim", 2) > 2:
+        raise ValueError(f"{X_name} must be of shape (n_samples, {n_features})"
+                         f"{' or (n_samples,)' if n_features == 1 else ''}; got shape "
+                         f"{np.shape(X_arr)}.")
+    Xc, Y = check_data(X_arr, y, X_name, y_name)
+    if Xc.shape[1] != n_features:
+        other = ("exact_1d" if Xc.shape[1] == 1 else "exact_2d" if Xc.shape[1] == 2
+                 else "exactfit.fit_global or certify.convex_relu")
+        what = "1-D inputs (one feature)" if n_features == 1 else "2-D inputs (two features)"
+        raise ValueError(f"{func} needs {what}; got {X_name} with shape {Xc.shape}. "
+                         f"Use {other}.")
+    if Y.shape[1] != 1:
+        raise ValueError(f"{func} handles one output; got {y_name} with {Y.shape[1]} outputs "
+                         f"(units shared across outputs make the subproblems non-convex).")
+    return Xc, Y[:, 0]
+
+
+def _scale(values, name):
+    """(centre, scale) with finite spread, so that round-off is relative to O(1) data."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre = np.mean(values, axis=0)
+        spread = np.max(np.abs(values - centre), axis=0)
+    if not np.all(np.isfinite(centre)) or not np.all(np.isfinite(spread)):
+        raise ValueError(f"{name} is too large to handle in float64 (its spread overflows); "
+                         f"rescale it.")
+    spread = np.where(spread > 0, spread, 1.0)
+    return centre, spread
+
+
+def _network(geo, config, x, k, Xs, xc, xs, yc, ys, X, y):
+    """The k-unit network of a solved configuration, in original units."""
+    from ..network import Network
+
+    d = geo.d
+    W1, b1, w2 = np.zeros((d, k)), np.zeros(k), np.zeros(k)
+    for j, (v, sign, affine) in enumerate(geo.units(config, x)):
+        full = geo.V @ v
+        ws, bs = full[:d], full[d]
+        if not np.any(full):
+            continue
+        if affine:
+            # One unit active on every sample (margin 1 in scaled units) carries the
+            # affine function; the shift goes into the intercept below.
+            bs = bs - np.min(Xs @ ws + bs) + 1.0
+        w = ws / xs
+        b = bs - w @ xc
+        nrm = float(np.sqrt(w @ w + b * b))
+        W1[:, j], b1[j], w2[j] = w / nrm, b / nrm, sign * ys * nrm
+    Hh = np.maximum(X @ W1 + b1, 0.0)
+    c = float(np.mean(y - Hh @ w2))
+    return Network([W1, w2[:, None]], [b1, np.array([c])], "relu", "linear")
+
+
+def _incumbent_loss(incumbent, X, y, d):
+    """The MSE of `incumbent` (a number or a network) on the data."""
+    import numbers
+
+    from .._validation import check_network
+    from ..losses import mse
+
+    if incumbent is None:
+        return np.inf, None
+    if isinstance(incumbent, numbers.Real) and not isinstance(incumbent, (bool, np.bool_)):
+        val = float(incumbent)
+        if not np.isfinite(val) or val < 0:
+            raise ValueError(f"incumbent must be a finite loss >= 0 or a network; got {val}.")
+        return val, None
+    try:
+        net = check_network(incumbent, "incumbent")
+    except TypeError:
+        raise TypeError(f"incumbent must be None, a loss (float) or a Network/FitResult; got "
+                        f"{type(incumbent).__name__}.") from None
+    if net.n_inputs != d or net.n_outputs != 1:
+        raise ValueError(f"incumbent must be a network with {d} input(s) and 1 output; got "
+                         f"{net!r}.")
+    return float(mse(net, X, y)), net
+
+
+def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features, name,
+              X_name, y_name):
+    """Body of exact_1d / exact_2d: see their docstrings."""
+    from .._validation import check_positive_int
+    from ..losses import mse
+    from ..result import FitResult
+
+    t0 = time.perf_counter()
+    X, y = _check_inputs(X, y, n_features, X_name, y_name, name)
+    k = check_positive_int(hidden, "hidden")
+    max_configurations = check_positive_int(max_configurations, "max_configurations")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be a bool; got {progress!r}.")
+    N = len(y)
+    if N * k > 50_000_000:
+        raise ValueError(f"hidden={k} with {N} samples needs a {N} x {k} hidden layer "
+                         f"({N * k * 8 / 1e9:.1f} GB per evaluation); use fewer units "
+                         f"(more than 2 n^2 units never help).")
+    inc_loss, inc_net = _incumbent_loss(incumbent, X, y, n_features)
+    xc, xs = _scale(X, X_name)
+    yc_, ys = _scale(y, y_name)
+    Xs = (X - xc) / xs
+    ysd = (y - yc_) / ys
+    n_distinct = len(np.unique(Xs, axis=0))
+    cost = exact_cost(n_distinct, k, n_features)
+    if cost["n_configurations"] > max_configurations and (n_features == 1 or n_distinct > 200):
+        raise ValueError(_too_big(name, cost, n_distinct, k, max_configurations))
+    geo = _Geometry(Xs, ysd)
+    P = geo.patterns.shape[1]
+    n_opt = 2 * P - 1
+    n_conf = math.comb(n_opt, min(k, n_opt))
+    if n_conf > max_configurations:
+        cost = dict(cost, n_patterns=P, n_options=n_opt, n_configurations=n_conf)
+        raise ValueError(_too_big(name, cost, n_distinct, k, max_configurations))
+    inc_sse = np.inf if not np.isfinite(inc_loss) else inc_loss * N / ys ** 2 - geo.within
+    track, complete = _search(geo, k, inc_sse, progress=progress, desc=name)
+    net = _network(geo, track.config, track.x, k, Xs, xc, xs, yc_, ys, X, y)
+    loss = float(mse(net, X, y))
+    optimum = float((track.sse + geo.within) * ys ** 2 / N)
+    tolerance = float(_TOL * geo.tot * ys ** 2 / N)
+    if complete and inc_net is not None and inc_loss < optimum - tolerance - 1e-12 * optimum:
+        raise RuntimeError(f"{name}: the incumbent network has MSE {inc_loss!r}, below the "
+                           f"certified optimum {optimum!r}: the enumeration missed a network. "
+                           f"This is a bug; please report it with the data.")
+    counts = {key: int(getattr(track, key)) for key in (
+        "n_configurations", "n_solved", "n_pruned", "n_leaves", "n_bounds", "n_local",
+        "n_unbounded")}
+    arch = f"{n_features} -> {k} ReLU -> 1"
+    common = dict(network=net, loss=loss, method=f"certify:{name}",
+                  time=time.perf_counter() - t0, nit=counts["n_solved"] + counts["n_local"],
+                  n_patterns=P, n_distinct=n_distinct, tolerance=tolerance, **counts)
+    if not complete:
+        import warnings
+
+        warnings.warn(f"{name} was interrupted: the network returned is the best found so far, "
+                      f"NOT certified.", RuntimeWarning, stacklevel=3)
+        return FitResult(evidence="search", success=False, optimum=None, certificate=None,
+                         message=f"interrupted (KeyboardInterrupt): best network found so far, "
+                                 f"not certified", **common)
+    cert = (f"no {arch} network has MSE below {optimum:.10g} - {tolerance:.2g} on these {N} "
+            f"samples ({n_distinct} distinct inputs, {P} activation patterns): every network's "
+            f"fit lies in one of {counts['n_configurations']} sign configurations; "
+            f"{counts['n_leaves']} were solved exactly (NNLS, KKT-checked) and "
+            f"{counts['n_pruned']} excluded by lower bounds (least squares without sign "
+            f"constraints, or with fewer).")
+    return FitResult(evidence="certified", success=True, optimum=optimum, certificate=cert,
+                     message=f"exact global optimum by enumeration of activation patterns",
+                     **common)
+
+
+def _too_big(name, cost, n_distinct, k, limit):
+    return (f"{name} would consider {cost['n_configurations']} configurations "
+            f"({cost['n_patterns']} activation patterns for {n_distinct} distinct inputs, "
+            f"hidden={k}; {cost['n_bounds']} pattern sets to bound), more than "
+            f"max_configurations={limit}. Use fewer points or units, or raise "
+            f"max_configurations (see exactfit.certify.exact_cost and benchmarks/exact.py "
+            f"for the time it takes).")
