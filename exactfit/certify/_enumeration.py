@@ -36,6 +36,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._parallel import _controller
 from ._nnls import nnls_checked
 from ._patterns import enumerate_patterns
 
@@ -224,7 +225,9 @@ class _Geometry:
     def _blocks(self):
         """Orthonormal bases E_p of each pattern's (centred) column span, and Grams.
 
-        ``H[p*r + i, q*r + j] = E_p[:, i] . E_q[:, j]`` and ``h[p*r + i] = E_p[:, i] . yc``.
+        ``Ef[p*r + i] = E_p[:, i]`` (rows), so the Gram entries are
+        ``H[p*r + i, q*r + j] = Ef[p*r + i] . Ef[q*r + j]``, computed by block on
+        demand (all of them would take (P r)^2 floats); ``h = Ef @ yc``.
         Null directions are zero columns. A block with a singular value in the
         ambiguous band is flagged: bounds of sets holding it are not used.
         """
@@ -240,7 +243,7 @@ class _Geometry:
         E = np.zeros((P, n, r))
         E[:, :, :m] = u * ok[:, None, :]
         Ef = E.transpose(0, 2, 1).reshape(P * r, n)
-        self.H = Ef @ Ef.T
+        self.Ef = Ef
         self.h = Ef @ self.yc
         self.Hdiag = np.einsum("pni,pnj->pij", E, E)
 
@@ -449,7 +452,7 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
     Yields ``(p, q, bound)`` arrays.
     """
     P, r = geo.patterns.shape[1], geo.r
-    H, h = geo.H, geo.h
+    Ef, h = geo.Ef, geo.h
     ynorm = math.sqrt(max(geo.tot, 1e-300))
     base = float(c @ c)
     m = P - lo
@@ -475,7 +478,7 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
         mq = m - q0
         # Cross Grams off span(A), H_pq - K_p^T K_q, for p in [a, b), q >= q0, and
         # M = Z_p^T (...) laid out [i, j, p, q] so every entry is one 2-D array.
-        Hpq = (H[(lo + a) * r:(lo + b) * r, (lo + q0) * r:P * r]
+        Hpq = (Ef[(lo + a) * r:(lo + b) * r] @ Ef[(lo + q0) * r:P * r].T
                - Kr[:, a * r:b * r].T @ Kr[:, q0 * r:])
         M = np.matmul(Z[a:b].transpose(0, 2, 1), Hpq.reshape(b - a, r, mq * r))
         M = np.ascontiguousarray(M.reshape(b - a, r, mq, r).transpose(1, 3, 0, 2))
@@ -508,12 +511,13 @@ def _extend_prefix(geo, K, c, a):
     r = geo.r
     ynorm = math.sqrt(max(geo.tot, 1e-300))
     Ka = K[:, a * r:(a + 1) * r]
-    G = geo.H[a * r:(a + 1) * r, a * r:(a + 1) * r] - Ka.T @ Ka
+    Ea = geo.Ef[a * r:(a + 1) * r]
+    G = geo.Hdiag[a] - Ka.T @ Ka
     rhs = geo.h[a * r:(a + 1) * r] - Ka.T @ c
     Z, bad, pmin = _whiten(G[None], rhs[None], ynorm)
     Z = Z[0]
     Z = Z[:, np.any(Z != 0, axis=0)]
-    rows = Z.T @ (geo.H[a * r:(a + 1) * r, :] - Ka.T @ K)
+    rows = Z.T @ (Ea @ geo.Ef.T - Ka.T @ K)
     return (np.vstack([K, rows]), np.concatenate([c, Z.T @ rhs]),
             float(pmin[0]) * float(geo.pmin_pattern[a]), bool(bad[0]))
 
@@ -570,7 +574,7 @@ class _Tracker:
         # The constant fit (no unit) is a network too.
         self.sse, self.config, self.x = geo.tot, [], np.zeros(0)
         self.n_solved = self.n_local = self.n_bounds = self.n_pruned = 0
-        self.n_leaves = self.n_unbounded = 0
+        self.n_leaves = 0
 
     def threshold(self):
         # Prune when a lower bound is at least this. Against our own best: nothing
@@ -716,7 +720,6 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
             buf_sets, buf_bounds, n_buf = [], [], 0
             for sets, bounds in _bounded_sets(geo, size):
                 track.n_bounds += len(bounds)
-                track.n_unbounded += int(np.count_nonzero(bounds <= 0.0))
                 keep = bounds < track.threshold()
                 if not keep.all():
                     has_full = np.any(sets[~keep] == geo.full, axis=1)
@@ -832,8 +835,6 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
               X_name, y_name):
     """Body of exact_1d / exact_2d: see their docstrings."""
     from .._validation import check_positive_int
-    from ..losses import mse
-    from ..result import FitResult
 
     t0 = time.perf_counter()
     X, y = _check_inputs(X, y, n_features, X_name, y_name, name)
@@ -855,6 +856,19 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
     cost = exact_cost(n_distinct, k, n_features)
     if cost["n_configurations"] > max_configurations and (n_features == 1 or n_distinct > 200):
         raise ValueError(_too_big(name, cost, n_distinct, k, max_configurations))
+    # One BLAS thread: the products here are small, and OpenBLAS threads spinning
+    # on a busy second core cost about 4x in CPU and 3x in wall time (measured).
+    with _controller().limit(limits=1, user_api="blas"):
+        return _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
+                    max_configurations, inc_loss, inc_net, incumbent, progress, t0)
+
+
+def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
+         max_configurations, inc_loss, inc_net, incumbent, progress, t0):
+    from ..losses import mse
+    from ..result import FitResult
+
+    N = len(y)
     geo = _Geometry(Xs, ysd)
     P = geo.patterns.shape[1]
     n_opt = 2 * P - 1
@@ -864,6 +878,14 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
         raise ValueError(_too_big(name, cost, n_distinct, k, max_configurations))
     inc_sse = np.inf if not np.isfinite(inc_loss) else inc_loss * N / ys ** 2 - geo.within
     track, complete = _search(geo, k, inc_sse, progress=progress, desc=name)
+    if complete and track.sse > inc_sse + 2 * track.tol:
+        # A stated loss that no network reaches may have pruned the optimum: the
+        # search is only a proof with incumbents that are achieved.
+        import warnings
+
+        warnings.warn(f"{name}: no network reaches incumbent={incumbent!r}; searching again "
+                      f"without it.", RuntimeWarning, stacklevel=4)
+        track, complete = _search(geo, k, np.inf, progress=progress, desc=name)
     net = _network(geo, track.config, track.x, k, Xs, xc, xs, yc_, ys, X, y)
     loss = float(mse(net, X, y))
     optimum = float((track.sse + geo.within) * ys ** 2 / N)
@@ -873,8 +895,7 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
                            f"certified optimum {optimum!r}: the enumeration missed a network. "
                            f"This is a bug; please report it with the data.")
     counts = {key: int(getattr(track, key)) for key in (
-        "n_configurations", "n_solved", "n_pruned", "n_leaves", "n_bounds", "n_local",
-        "n_unbounded")}
+        "n_configurations", "n_solved", "n_pruned", "n_leaves", "n_bounds", "n_local")}
     arch = f"{n_features} -> {k} ReLU -> 1"
     common = dict(network=net, loss=loss, method=f"certify:{name}",
                   time=time.perf_counter() - t0, nit=counts["n_solved"] + counts["n_local"],
@@ -883,7 +904,7 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
         import warnings
 
         warnings.warn(f"{name} was interrupted: the network returned is the best found so far, "
-                      f"NOT certified.", RuntimeWarning, stacklevel=3)
+                      f"NOT certified.", RuntimeWarning, stacklevel=4)
         return FitResult(evidence="search", success=False, optimum=None, certificate=None,
                          message=f"interrupted (KeyboardInterrupt): best network found so far, "
                                  f"not certified", **common)
@@ -894,7 +915,7 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
             f"{counts['n_pruned']} excluded by lower bounds (least squares without sign "
             f"constraints, or with fewer).")
     return FitResult(evidence="certified", success=True, optimum=optimum, certificate=cert,
-                     message=f"exact global optimum by enumeration of activation patterns",
+                     message="exact global optimum by enumeration of activation patterns",
                      **common)
 
 

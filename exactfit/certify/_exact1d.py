@@ -29,7 +29,6 @@ keeps the plain enumeration of every placement, as an independent check.
 """
 
 import itertools
-import math
 
 import numpy as np
 

@@ -57,12 +57,7 @@ its patterns, which contain every ray unit of both signs: dropping constraints
 can only lower the minimum, so the bound is safe.
 """
 
-import time
-import warnings
-
-import numpy as np
-
-from ._enumeration import _TOL, exact_cost, run_exact
+from ._enumeration import run_exact
 
 __all__ = ["exact_2d"]
 
