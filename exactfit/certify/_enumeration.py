@@ -757,7 +757,8 @@ def _check_inputs(X, y, n_features, X_name, y_name, func):
         raise ValueError(f"{X_name} must be of shape (n_samples, {n_features})"
                          f"{' or (n_samples,)' if n_features == 1 else ''}; got shape "
                          f"{np.shape(X_arr)}.")
-    Xc, Y = check_data(X_arr, y, X_name, y_name)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums of huge values in the check
+        Xc, Y = check_data(X_arr, y, X_name, y_name)
     if Xc.shape[1] != n_features:
         other = ("exact_1d" if Xc.shape[1] == 1 else "exact_2d" if Xc.shape[1] == 2
                  else "exactfit.fit_global or certify.convex_relu")
@@ -828,7 +829,8 @@ def _incumbent_loss(incumbent, X, y, d):
     if net.n_inputs != d or net.n_outputs != 1:
         raise ValueError(f"incumbent must be a network with {d} input(s) and 1 output; got "
                          f"{net!r}.")
-    return float(mse(net, X, y)), net
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(mse(net, X, y)), net
 
 
 def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features, name,
@@ -887,7 +889,8 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
                       f"without it.", RuntimeWarning, stacklevel=4)
         track, complete = _search(geo, k, np.inf, progress=progress, desc=name)
     net = _network(geo, track.config, track.x, k, Xs, xc, xs, yc_, ys, X, y)
-    loss = float(mse(net, X, y))
+    with np.errstate(over="ignore", invalid="ignore"):  # sklearn's finiteness check on huge X
+        loss = float(mse(net, X, y))
     optimum = float((track.sse + geo.within) * ys ** 2 / N)
     tolerance = float(_TOL * geo.tot * ys ** 2 / N)
     if complete and inc_net is not None and inc_loss < optimum - tolerance - 1e-12 * optimum:
