@@ -261,16 +261,19 @@ class _Geometry:
         pattern the map from its ray coefficients to unit values on the data."""
         R = self.cols.shape[1]
         self._bank = np.hstack([self.cols, -self.cols])
+        self._ynorm = math.sqrt(self.tot) or 1.0
         self._index = {}
         self._unit_map = []
-        self._side = []
+        self._signed_map = []
         for p, idx in enumerate(self.pattern_rays):
             self._index[p, 1] = idx
             self._index[p, -1] = idx + R
             self._index[p, 0] = np.concatenate([idx, idx + R])
             Rp = self.rays[idx] / self.kappa[idx, None]
             self._unit_map.append((Rp, self.B @ Rp.T))
-            self._side.append(np.where(self.patterns[:, p], 1.0, -1.0))
+            # Unit values times +1 on the pattern, -1 off it: all >= 0 for a +ReLU.
+            self._signed_map.append(np.where(self.patterns[:, p], 1.0, -1.0)[:, None]
+                                    * (self.B @ Rp.T))
 
     def matrix(self, config):
         """NNLS columns of a configuration (a sequence of options)."""
@@ -281,7 +284,8 @@ class _Geometry:
 
     def solve(self, config):
         """Exact optimum of one configuration: (sse, coefficients)."""
-        x, sse = nnls_checked(self.matrix(config), self.yc, unit_columns=True)
+        x, sse = nnls_checked(self.matrix(config), self.yc, unit_columns=True,
+                              bnorm=self._ynorm)
         return sse, x
 
     def units(self, config, x):
@@ -313,15 +317,17 @@ class _Geometry:
         """The sign under which free option j's net unit ``B (v+ - v-)`` is one ReLU
         of its pattern (+1 or -1), or None: for sign +1 its values must be >= 0 on
         the pattern and <= 0 off it (round-off aside)."""
-        i = sum(len(self.pattern_rays[p]) * (2 if s == 0 else 1) for p, s in config[:j])
+        i = 0
+        for p, s in config[:j]:
+            i += len(self.pattern_rays[p]) * (2 if s == 0 else 1)
         p = config[j][0]
         m = len(self.pattern_rays[p])
-        z = self._unit_map[p][1] @ (x[i:i + m] - x[i + m:i + 2 * m])
-        sz = z * self._side[p]
-        tol = 1e-12 * max(np.abs(z).max(initial=0.0), 1e-300)
-        if sz.min() >= -tol:
+        sz = self._signed_map[p] @ (x[i:i + m] - x[i + m:i + 2 * m])
+        lo, hi = sz.min(), sz.max()
+        tol = 1e-12 * max(-lo, hi, 1e-300)
+        if lo >= -tol:
             return 1
-        if sz.max() <= tol:
+        if hi <= tol:
             return -1
         return None
 
@@ -602,7 +608,8 @@ def _solve_set(track, S):
 
     For each choice of doubled patterns, the root problem leaves every single
     unit *free* (columns of both signs: its pattern's whole span), a relaxation
-    of all its sign choices. A node fixes the signs of some units. Its NNLS value
+    of all its sign choices (equal to the set's least-squares bound, so it is not
+    solved again). A node fixes the signs of some units. Its NNLS value
     bounds every configuration below it: below the threshold it is branched on
     a unit whose free part is not one ReLU, and when every free part already is
     (the node's solution is a configuration's), that configuration is solved
@@ -617,7 +624,14 @@ def _solve_set(track, S):
     for doubled in itertools.combinations(cand, n_double):
         fixed = [(p, 0) for p in doubled] + ([(full, 0)] if full in S else [])
         free = [p for p in S if p not in doubled and p != full]
-        _branch(track, fixed, free, [])
+        if not free:
+            _branch(track, fixed, free, [])
+            continue
+        # The root (every single unit free) spans the same columns as the set's
+        # least-squares bound, which is already known to be below the threshold:
+        # skip its solve and branch on the first unit's sign at once.
+        for sg in (1, -1):
+            _branch(track, fixed, free[1:], [(free[0], sg)])
 
 
 def _branch(track, fixed, free, signed):
@@ -666,19 +680,17 @@ def _local_search(track, options):
         scores = [track.solve(conf + [o], local=True)[0] if o not in conf else np.inf
                   for o in options]
         conf = conf + [options[int(np.argmin(scores))]]
+    if k == 1:  # the greedy step tried every option
+        return
     cur = track.solve(conf, local=True)[0]
-    for _ in range(2):  # swap sweeps
-        improved = False
-        for j in range(len(conf)):
-            for o in options:
-                if o in conf:
-                    continue
-                trial = conf[:j] + [o] + conf[j + 1:]
-                sse = track.solve(trial, local=True)[0]
-                if sse < cur * (1 - 1e-12):
-                    conf, cur, improved = trial, sse, True
-        if not improved:
-            break
+    for j in range(len(conf)):  # one sweep of single swaps
+        for o in options:
+            if o in conf:
+                continue
+            trial = conf[:j] + [o] + conf[j + 1:]
+            sse = track.solve(trial, local=True)[0]
+            if sse < cur * (1 - 1e-12):
+                conf, cur = trial, sse
 
 
 def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
@@ -703,7 +715,8 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
         return track, True
     bar = None
     try:
-        _local_search(track, options)
+        if track.n_configurations > 20 * n_opt:  # small problems: the bounds suffice
+            _local_search(track, options)
 
         def solve_sets(sets, bounds):
             for i in np.argsort(bounds, kind="stable"):

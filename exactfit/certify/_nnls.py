@@ -42,7 +42,7 @@ def kkt_violation(A, b, x):
     return float(max(viol.max(), (np.maximum(-x, 0.0) * na).max() / nb))
 
 
-def nnls_checked(A, b, unit_columns=False):
+def nnls_checked(A, b, unit_columns=False, bnorm=None):
     """``argmin |A x - b|`` over ``x >= 0``, with its squared residual.
 
     Parameters
@@ -51,6 +51,8 @@ def nnls_checked(A, b, unit_columns=False):
     b : ndarray of shape (m,)
     unit_columns : bool, default=False
         The columns of A have norm 1 or 0 (skips computing their norms).
+    bnorm : float, optional
+        ``|b|`` if known (saves a reduction on the hot path).
 
     Returns
     -------
@@ -72,12 +74,11 @@ def nnls_checked(A, b, unit_columns=False):
         x = np.full(n, np.nan)
     r = b - A @ x
     if unit_columns:
-        # Fast path of kkt_violation (same conditions; |A_j| = 1).
+        # Fast path of kkt_violation (same conditions; |A_j| = 1): the gradient
+        # g = A^T r must be <= 0 everywhere and 0 where x > 0.
         g = A.T @ r
-        nb = math.sqrt(float(b @ b)) or 1.0
-        pos = x > 0
-        worst = max(g.max(), np.abs(g[pos]).max(initial=0.0)) / nb
-        ok = worst <= _KKT_RTOL  # False for NaN
+        worst = np.max(np.where(x > 0, np.abs(g), g))
+        ok = worst <= _KKT_RTOL * (bnorm or math.sqrt(float(b @ b)) or 1.0)  # False for NaN
     else:
         ok = np.all(np.isfinite(x)) and kkt_violation(A, b, x) <= _KKT_RTOL
     if not ok:
