@@ -57,6 +57,8 @@ _ON_LINE = 1e-10
 _BATCH = 200_000
 # Pattern sets kept for exact solving before the buffer is flushed.
 _BUFFER = 500_000
+# Surviving sets given per-unit signed bounds at once.
+_CHUNK = 16384
 
 
 def exact_cost(n_distinct, hidden, n_features=1):
@@ -218,6 +220,7 @@ class _Geometry:
         # A ray unit constant on the data (one distinct point) is the intercept's.
         live = kappa > 1e-12 * max(kappa.max(initial=0.0), 1e-300)
         self.rays = cand
+        self._tight = ~(pos | neg)  # samples on each ray's line
         self.kappa = np.where(live, kappa, 1.0)
         self.cols = G / self.kappa
         self.pattern_rays = [np.flatnonzero(member[:, p] & live) for p in range(D.shape[1])]
@@ -238,6 +241,7 @@ class _Geometry:
         m = s.shape[1]
         rel = (s / np.maximum(s[:, :1], 1e-300)) ** 2
         ok = (rel >= _NULL) & (s[:, :1] > 1e-150)
+        self.block_rank = ok.sum(axis=1)
         # Basis vectors of small singular values carry round-off ~ eps / rel.
         self.pmin_pattern = np.where(ok, rel, 1.0).min(axis=1)
         E = np.zeros((P, n, r))
@@ -274,6 +278,57 @@ class _Geometry:
             # Unit values times +1 on the pattern, -1 off it: all >= 0 for a +ReLU.
             self._signed_map.append(np.where(self.patterns[:, p], 1.0, -1.0)[:, None]
                                     * (self.B @ Rp.T))
+        self._faces()
+
+    def _faces(self):
+        """Each pattern's cone in the coordinates of its basis E_p, for the signed
+        bounds (:func:`_cone_gain`): its rays (``ray_coords`` (P, r, m), padded,
+        ``ray_mask``), the pairs of rays spanning its 2-D faces (``pair_idx``
+        (P, f, 2), ``pair_mask``) and the faces' inward normals (``normals``
+        (P, f, r)); ``interior[p]``: the cone is 3-D, so a maximiser inside it is
+        tested with the normals.
+
+        Two extreme rays of a 3-D cone K(D) span a 2-D face exactly when they lie
+        on a common constraint plane (a sample on both lines): a point of K with
+        two independent tight constraints is on an edge, so a supporting plane
+        holding two distinct rays meets K in the 2-D cone between them. The map
+        u -> coordinates is linear and injective on a rank-3 block, so faces map
+        to faces. Lower-rank cones use every pair of rays instead (a maximiser
+        needs at most rank <= 2 rays).
+        """
+        P, r = len(self.pattern_rays), self.r
+        m_max = max(1, max(len(idx) for idx in self.pattern_rays))
+        self.ray_coords = np.zeros((P, r, m_max))
+        self.ray_mask = np.zeros((P, m_max), dtype=bool)
+        pairs, normals, self.interior = [], [], np.zeros(P, dtype=bool)
+        for p, idx in enumerate(self.pattern_rays):
+            C = self.Ef[p * r:(p + 1) * r] @ self.cols[:, idx]
+            self.ray_coords[p, :, :len(idx)] = C
+            self.ray_mask[p, :len(idx)] = True
+            three = r == 3 and self.block_rank[p] == 3 and len(idx) >= 3
+            pp, nn = [], []
+            for a, b in itertools.combinations(range(len(idx)), 2):
+                if not three:
+                    pp.append((a, b))
+                elif np.any(self._tight[:, idx[a]] & self._tight[:, idx[b]]):
+                    nrm = np.cross(C[:, a], C[:, b])
+                    if nrm @ C.sum(axis=1) < 0:  # inward: the rays' sum is inside
+                        nrm = -nrm
+                    pp.append((a, b))
+                    nn.append(nrm / max(np.linalg.norm(nrm), 1e-300))
+            self.interior[p] = three
+            pairs.append(pp)
+            normals.append(nn)
+        f_max = max(1, max(len(pp) for pp in pairs))
+        self.pair_idx = np.zeros((P, f_max, 2), dtype=int)
+        self.pair_mask = np.zeros((P, f_max), dtype=bool)
+        self.normals = np.zeros((P, f_max, r))
+        for p in range(P):
+            if pairs[p]:
+                self.pair_idx[p, :len(pairs[p])] = pairs[p]
+                self.pair_mask[p, :len(pairs[p])] = True
+            if normals[p]:
+                self.normals[p, :len(normals[p])] = normals[p]
 
     def matrix(self, config):
         """NNLS columns of a configuration (a sequence of options)."""
@@ -553,6 +608,225 @@ def _bounded_sets(geo, size):
     yield from rec((), np.zeros((0, P * r)), np.zeros(0), 1.0, False)
 
 
+def _inverse3(S):
+    """Adjugate and determinant of a stack of 3 x 3 matrices, and det / prod(diag)."""
+    g = S
+    c00 = g[..., 1, 1] * g[..., 2, 2] - g[..., 1, 2] * g[..., 2, 1]
+    c01 = g[..., 0, 2] * g[..., 2, 1] - g[..., 0, 1] * g[..., 2, 2]
+    c02 = g[..., 0, 1] * g[..., 1, 2] - g[..., 0, 2] * g[..., 1, 1]
+    c11 = g[..., 0, 0] * g[..., 2, 2] - g[..., 0, 2] * g[..., 2, 0]
+    c12 = g[..., 0, 2] * g[..., 1, 0] - g[..., 0, 0] * g[..., 1, 2]
+    c22 = g[..., 0, 0] * g[..., 1, 1] - g[..., 0, 1] * g[..., 1, 0]
+    det = g[..., 0, 0] * c00 + g[..., 0, 1] * c01 + g[..., 0, 2] * c02
+    adj = np.stack([np.stack([c00, c01, c02], -1), np.stack([c01, c11, c12], -1),
+                    np.stack([c02, c12, c22], -1)], -2)
+    diag = g[..., 0, 0] * g[..., 1, 1] * g[..., 2, 2]
+    ndet = np.where(diag > 0, det / np.where(diag > 0, diag, 1.0), 0.0)
+    return adj, det, ndet
+
+
+def _line_meets_cone(S, v, N, mask):
+    """For nearly singular 3 x 3 PSD S: whether the line of maximisers
+    ``a0 + t n`` meets the cone ``{a : N_f . a >= 0}`` (sign +1) or its negative.
+
+    n is the normalised largest cross product of two rows of S (its null vector
+    when S has rank 2), ``a0`` solves ``(S + s n n^T) a = v`` (orthogonal to n).
+    A line meets the cone iff the intervals of t allowed by each face overlap.
+    Returns ``(plus, minus, ok)``; ``ok`` is False where S has rank below 2.
+    """
+    crosses = [np.cross(S[:, 0], S[:, 1]), np.cross(S[:, 0], S[:, 2]),
+               np.cross(S[:, 1], S[:, 2])]
+    norms = np.stack([np.linalg.norm(c, axis=1) for c in crosses], axis=1)
+    pick = np.argmax(norms, axis=1)
+    n = np.stack(crosses, axis=1)[np.arange(len(S)), pick]
+    nn = norms[np.arange(len(S)), pick]
+    scale = np.trace(S, axis1=1, axis2=2)
+    ok = nn > 1e-8 * np.maximum(scale, 1e-300) ** 2
+    n = n / np.where(ok, nn, 1.0)[:, None]
+    adj, det, _ = _inverse3(S + scale[:, None, None] * n[:, :, None] * n[:, None, :])
+    a0 = np.einsum("mij,mj->mi", adj, v) / np.where(ok & (det != 0), det, 1.0)[:, None]
+    out = []
+    for sg in (1.0, -1.0):
+        num = sg * np.einsum("mfi,mi->mf", N, a0)  # need num + t den >= 0 on each face
+        den = sg * np.einsum("mfi,mi->mf", N, n)
+        slack = 1e-9 * np.maximum(np.abs(a0).max(axis=1), 1e-300)[:, None]
+        flat = np.abs(den) <= 1e-12
+        lo = np.where(mask & (den > 1e-12), -num / np.where(den > 1e-12, den, 1.0), -np.inf)
+        hi = np.where(mask & (den < -1e-12), -num / np.where(den < -1e-12, den, 1.0), np.inf)
+        flat_ok = np.all(~(mask & flat) | (num >= -slack), axis=1)
+        width = hi.min(axis=1) - lo.max(axis=1)
+        out.append(flat_ok & (width >= -1e-9 * (1.0 + np.abs(lo.max(axis=1)))))
+    return out[0], out[1], ok
+
+
+def _cone_gain(geo, p, S, v, ynorm, tot):
+    """Upper bounds on ``max over lam >= 0 of 2 sigma lam.C^T v - lam.C^T S C lam``.
+
+    The most a unit of pattern ``p`` (ray coordinates C on its basis E_p) can
+    remove from a residual whose Gram and target coordinates on E_p, the other
+    units projected out, are S and v, with output sign sigma = +1 and -1. The
+    maximiser lies in the relative interior of one face of the cone: the apex
+    (gain 0), an extreme ray, a 2-D face (the least squares over its two rays,
+    feasible when both coefficients are >= 0), or the inside (the unconstrained
+    least squares, when its solution lies in the cone). All are enumerated
+    (:meth:`_Geometry._faces`), so the maximum is exact; every gain carries its
+    round-off allowance, and where feasibility is too ill-conditioned to judge
+    the candidate counts as feasible (a larger gain: the bound stays safe).
+
+    Returns ``(gain_plus, gain_minus)``, each (M,); ``inf`` where unusable.
+    """
+    M = len(p)
+    C = geo.ray_coords[p]  # (M, r, m)
+    SC = np.einsum("mij,mjt->mit", S, C)
+    f = np.einsum("mit,mi->mt", C, v)
+    Gd = np.einsum("mit,mit->mt", C, SC)
+    mask = geo.ray_mask[p]
+    # Extreme rays.
+    acc = _Acc(f.shape, ynorm)
+    alive = acc.pivot(Gd, np.ones(f.shape, dtype=bool), f)
+    g1 = np.where(alive, f * f / np.where(alive, Gd, 1.0), 0.0) + _ROUNDOFF * tot / acc.pmin
+    bad = np.any(mask & acc.bad, axis=1)
+    plus = np.max(np.where(mask & (f >= 0), g1, 0.0), axis=1)
+    minus = np.max(np.where(mask & (f <= 0), g1, 0.0), axis=1)
+    # Pairs of rays (2-D faces, or every pair for a cone of rank <= 2).
+    t1, t2 = geo.pair_idx[p, :, 0], geo.pair_idx[p, :, 1]  # (M, f)
+    pm = geo.pair_mask[p]
+    rows = np.arange(M)[:, None]
+    a, b = Gd[rows, t1], Gd[rows, t2]
+    c = np.einsum("mif,mif->mf", np.take_along_axis(C, t1[:, None, :], axis=2),
+                  np.take_along_axis(SC, t2[:, None, :], axis=2))
+    f1, f2 = f[rows, t1], f[rows, t2]
+    acc = _Acc(a.shape, ynorm)
+    g2 = _quad2(a, b, c, f1, f2, acc, np.ones(a.shape, dtype=bool)) + _ROUNDOFF * tot / acc.pmin
+    bad |= np.any(pm & acc.bad, axis=1)
+    # Feasibility from the coefficients z = G^-1 f (computed as det * z): their
+    # relative error is about 1e-16 / ndet, so signs within that of 0 count as
+    # feasible. Below ndet = 1e-13 the two columns are parallel to round-off:
+    # the pair adds nothing when one is null (the other's ray covers it); two
+    # opposite columns span a line (either sign feasible); two columns pointing
+    # the same way act as one ray of sign sign(f).
+    det = a * b - c * c
+    ab = a * b
+    ndet = np.where(ab > 0, det / np.where(ab > 0, ab, 1.0), 0.0)
+    sure = ndet > 1e-13
+    z1, z2 = b * f1 - c * f2, a * f2 - c * f1  # det * coefficients
+    slack = np.maximum(1e-9, 1e-15 / np.where(sure, ndet, 1.0)) * np.maximum(np.abs(z1),
+                                                                             np.abs(z2))
+    null = np.minimum(a, b) < _NULL
+    line = ~sure & ~null & (c < 0)
+    ray = ~sure & ~null & (c >= 0)
+    ok_p = np.where(sure, (z1 >= -slack) & (z2 >= -slack), line | (ray & ((f1 >= 0) | (f2 >= 0))))
+    ok_m = np.where(sure, (z1 <= slack) & (z2 <= slack), line | (ray & ((f1 <= 0) | (f2 <= 0))))
+    plus = np.maximum(plus, np.max(np.where(pm & ok_p, g2, 0.0), axis=1))
+    minus = np.maximum(minus, np.max(np.where(pm & ok_m, g2, 0.0), axis=1))
+    # Inside a 3-D cone: the unconstrained maximiser, if the cone holds it.
+    inner = geo.interior[p]
+    if inner.any():
+        acc = _Acc(M, ynorm)
+        Sd = {(i, j): S[:, i, j] for i in range(3) for j in range(i, 3)}
+        g3 = _psd_quad(Sd, [v[:, i] for i in range(3)], acc) + _ROUNDOFF * tot / acc.pmin
+        adj, det3, ndet = _inverse3(S)
+        astar = np.einsum("mij,mj->mi", adj, v) * np.sign(det3)[:, None]
+        N = geo.normals[p]
+        side = np.einsum("mfi,mi->mf", N, astar)
+        slack = 1e-9 * np.abs(astar).max(axis=1, keepdims=True)
+        sure = ndet > 1e-8
+        in_p = np.all(~pm | (side >= -slack), axis=1)
+        in_m = np.all(~pm | (side <= slack), axis=1)
+        # S (nearly) singular: the maximiser is any point of the line
+        # a0 + t n (n spanning the smallest eigen-direction, a0 the solution
+        # orthogonal to it); inside when the line meets the cone.
+        # Rank 1 or 0: the objective sees a only along one direction, where the
+        # rays alone reach every value the cone reaches: no inside candidate.
+        line_p, line_m, line_ok = _line_meets_cone(S, v, N, pm)
+        in_p = np.where(sure, in_p, line_ok & line_p)
+        in_m = np.where(sure, in_m, line_ok & line_m)
+        plus = np.where(inner & in_p, np.maximum(plus, g3), plus)
+        minus = np.where(inner & in_m, np.maximum(minus, g3), minus)
+        bad |= inner & acc.bad
+    plus[bad] = np.inf
+    minus[bad] = np.inf
+    return plus, minus
+
+
+def _eliminate(A, b, order, ynorm):
+    """Pivoted Gaussian elimination of the coordinates `order` from stacks of PSD
+    systems.
+
+    Returns the updated ``A``, ``b`` (their other rows and columns are the Schur
+    complement and the reduced target: the part of the other columns and of the
+    target orthogonal to the eliminated ones), ``base`` (the eliminated part of
+    the target's squared norm), ``pmin`` (smallest pivot used) and ``bad``. Each
+    step eliminates the largest remaining diagonal entry of `order` (complete
+    pivoting for PSD matrices), so when it falls below _NULL everything left in
+    `order` is an exact dependency (padding, shared directions): its rows vanish
+    up to round-off, and it must carry no target signal.
+    """
+    A = A.copy()
+    b = b.copy()
+    M = len(b)
+    rows = np.arange(M)
+    order = np.asarray(order, dtype=int)
+    base, pmin, bad = np.zeros(M), np.ones(M), np.zeros(M, dtype=bool)
+    alive = np.ones(M, dtype=bool)
+    left = np.ones((M, len(order)), dtype=bool)
+    for _ in range(len(order)):
+        diag = np.where(left, A[:, order, order], -np.inf)
+        k = np.argmax(diag, axis=1)
+        i = order[k]
+        piv = diag[rows, k]
+        stop = alive & (piv < _NULL)
+        if stop.any():
+            rest = np.where(left, np.abs(b[:, order]), 0.0).max(axis=1)
+            bad |= stop & (rest > _SIGNAL * ynorm)
+            alive &= ~stop
+        if not alive.any():
+            break
+        f = np.where(alive, 1.0 / np.where(alive, piv, 1.0), 0.0)
+        col = A[rows, :, i]  # (M, d) copy
+        bi = b[rows, i]
+        base += bi * bi * f
+        A -= col[:, :, None] * col[:, None, :] * f[:, None, None]
+        b -= col * (bi * f)[:, None]
+        pmin = np.where(alive, np.minimum(pmin, piv), pmin)
+        left[rows, k] = False
+    return A, b, base, pmin, bad
+
+
+def _signed_bounds(geo, sets):
+    """Lower bounds for each unit of each set with its output sign fixed.
+
+    ``out[m, j, 0]`` (sign +1) and ``out[m, j, 1]`` (sign -1) bound every
+    configuration of set m in which pattern ``sets[m, j]`` is used once with that
+    sign: the other patterns are left free (their whole spans), and the signed
+    unit's cone problem is solved over subsets of its rays (:func:`_cone_gain`).
+    The full pattern (no sign) gets 0.
+    """
+    M, s = sets.shape
+    r = geo.r
+    ynorm = math.sqrt(max(geo.tot, 1e-300))
+    rows = (sets[:, :, None] * r + np.arange(r)).reshape(M, s * r)
+    E = geo.Ef[rows]  # (M, s r, n)
+    Gam = np.einsum("man,mbn->mab", E, E)
+    h = E @ geo.yc
+    out = np.zeros((M, s, 2))
+    for j in range(s):
+        jj = np.arange(j * r, (j + 1) * r)
+        oo = [i for i in range(s * r) if i // r != j]
+        A, b, base, pmin, bad = _eliminate(Gam, h, oo, ynorm)
+        Sj = A[:, jj][:, :, jj]
+        vj = b[:, jj]
+        p = sets[:, j]
+        gp, gm = _cone_gain(geo, p, Sj, vj, ynorm, geo.tot)
+        allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[p])
+        for col, g in ((0, gp), (1, gm)):
+            lb = geo.tot - base - g - allowance
+            lb[bad] = 0.0
+            out[:, j, col] = np.maximum(lb, 0.0)
+        out[p == geo.full, j, :] = 0.0
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Configurations of a pattern set and the search.
 
@@ -603,29 +877,42 @@ class _Tracker:
         return sse, x
 
 
-def _solve_set(track, S):
+def _solve_set(track, S, lbs):
     """Exact minimum over the sign configurations of pattern set S (branch and bound).
 
-    For each choice of doubled patterns, the root problem leaves every single
-    unit *free* (columns of both signs: its pattern's whole span), a relaxation
-    of all its sign choices (equal to the set's least-squares bound, so it is not
-    solved again). A node fixes the signs of some units. Its NNLS value
-    bounds every configuration below it: below the threshold it is branched on
-    a unit whose free part is not one ReLU, and when every free part already is
-    (the node's solution is a configuration's), that configuration is solved
-    and closes the node.
+    ``lbs[j, 0]`` / ``lbs[j, 1]``: lower bounds of the configurations in which
+    pattern ``S[j]`` is one unit of sign +1 / -1 (:func:`_signed_bounds`); a sign
+    whose bound reaches the threshold is not tried. For each choice of doubled
+    patterns, the root problem leaves every single unit *free* (columns of both
+    signs: its pattern's whole span), a relaxation of all its sign choices
+    (equal to the set's least-squares bound, so it is not solved again). A node
+    fixes the signs of some units. Its NNLS value bounds every configuration
+    below it: below the threshold it is branched on a unit whose free part is
+    not one ReLU, and when every free part already is (the node's solution is a
+    configuration's), that configuration is solved and closes the node.
     """
     geo, k = track.geo, track.k
     full = geo.full
+    S = [int(p) for p in S]
     cand = [p for p in S if p != full]
     n_double = k - len(S)
     if n_double < 0 or n_double > len(cand):
         return
+    thr = track.threshold()
+    allowed = {p: [sg for sg, col in ((1, 0), (-1, 1)) if lbs[j, col] < thr]
+               for j, p in enumerate(S)}
     for doubled in itertools.combinations(cand, n_double):
         fixed = [(p, 0) for p in doubled] + ([(full, 0)] if full in S else [])
-        free = [p for p in S if p not in doubled and p != full]
-        if not free:
-            _branch(track, fixed, free, [])
+        singles = [p for p in S if p not in doubled and p != full]
+        n_all = 2 ** len(singles)
+        n_left = int(np.prod([len(allowed[p]) for p in singles])) if singles else 1
+        track.n_pruned += n_all - n_left
+        if n_left == 0:
+            continue
+        signed = [(p, allowed[p][0]) for p in singles if len(allowed[p]) == 1]
+        free = [p for p in singles if len(allowed[p]) == 2]
+        if signed or not free:
+            _branch(track, fixed, free, signed)
             continue
         # The root (every single unit free) spans the same columns as the set's
         # least-squares bound, which is already known to be below the threshold:
@@ -719,11 +1006,34 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
             _local_search(track, options)
 
         def solve_sets(sets, bounds):
-            for i in np.argsort(bounds, kind="stable"):
-                if bounds[i] >= track.threshold():
-                    track.n_pruned += _n_set_configs(sets.shape[1], k, geo.full in sets[i])
-                else:
-                    _solve_set(track, sets[i])
+            order = np.argsort(bounds, kind="stable")
+            sets, bounds = sets[order], bounds[order]
+            for a in range(0, len(sets), _CHUNK):
+                chunk, cb = sets[a:a + _CHUNK], bounds[a:a + _CHUNK]
+                live = cb < track.threshold()
+                for i in np.flatnonzero(~live):
+                    track.n_pruned += _n_set_configs(chunk.shape[1], k, geo.full in chunk[i])
+                if not live.any():
+                    continue
+                chunk, cb = chunk[live], cb[live]
+                # Per-unit signed bounds for the chunk, against the current
+                # threshold (it only falls, so later use stays safe).
+                lbs = _signed_bounds(geo, chunk)
+                if chunk.shape[1] == k:
+                    # No doubled pattern: a set is done when some unit has both
+                    # signs bounded away (the full pattern has no sign: lbs 0).
+                    dead = np.any(lbs.min(axis=2) >= track.threshold(), axis=1)
+                    if dead.any():
+                        has_full = np.any(chunk[dead] == geo.full, axis=1)
+                        track.n_pruned += int(np.sum(np.where(
+                            has_full, _n_set_configs(k, k, True), _n_set_configs(k, k, False))))
+                        chunk, cb, lbs = chunk[~dead], cb[~dead], lbs[~dead]
+                for i in range(len(chunk)):
+                    if cb[i] >= track.threshold():
+                        track.n_pruned += _n_set_configs(chunk.shape[1], k,
+                                                         geo.full in chunk[i])
+                    else:
+                        _solve_set(track, chunk[i], lbs[i])
 
         sizes = list(range(max(1, (k + 1) // 2), min(k, P) + 1))
         bar = tqdm(total=sum(math.comb(P, s) for s in sizes), desc=desc, unit="set",

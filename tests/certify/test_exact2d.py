@@ -208,6 +208,33 @@ def test_subproblems_equal_cvxpy_constrained_least_squares():
         assert sse == pytest.approx(prob.value, rel=1e-6, abs=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_signed_bounds_never_exceed_the_subproblem(seed):
+    """The per-unit bounds (one unit's sign fixed, the others free) are lower
+    bounds of that subproblem's exact NNLS value, and nearly always equal to it."""
+    rs = np.random.RandomState(30 + seed)
+    n = rs.randint(5, 12)
+    X = [rs.uniform(-1, 1, (n, 2)), rs.randint(0, 4, (n, 2)).astype(float),
+         np.round(rs.uniform(-1, 1, (n, 2)), 1)][seed % 3]
+    y = rs.normal(size=n)
+    Xs = (X - X.mean(0)) / np.abs(X - X.mean(0)).max(0)
+    geo = _enumeration._Geometry(Xs, (y - y.mean()) / np.abs(y - y.mean()).max())
+    P = geo.patterns.shape[1]
+    sets = np.array([np.sort(rs.choice(P, 3, replace=False)) for _ in range(30)])
+    lbs = _enumeration._signed_bounds(geo, sets)
+    gaps = []
+    for S, lb in zip(sets, lbs):
+        for j, p in enumerate(S):
+            if p == geo.full:
+                continue
+            for col, sg in ((0, 1), (1, -1)):
+                conf = [(int(q), 0) for q in S if q != p] + [(int(p), sg)]
+                exact = geo.solve(conf)[0]
+                assert lb[j, col] <= exact + 1e-12 * geo.tot
+                gaps.append((exact - lb[j, col]) / geo.tot)
+    assert np.mean(np.array(gaps) > 1e-6) < 0.05
+
+
 # ---------------------------------------------------------------------------
 # Degenerate data.
 
