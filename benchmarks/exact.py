@@ -9,7 +9,7 @@ interrupted run keeps what it measured:
    the current one (least-squares bounds, sign branch and bound), on the same
    data, timed in interleaved rounds (old, new, old, new, ...; best round kept),
    with their optimal losses compared.
-2. ``exact_2d`` reach: N = 8..40 points uniform in the square [-1, 1]^2, widths
+2. ``exact_2d`` reach: N = 8..64 points uniform in the square [-1, 1]^2, widths
    k = 1, 2, 3, two targets: ``euclid`` (sqrt(x1^2 + x2^2), the project's
    question; ``tasks.euclid(N, random_state=N)``) and ``noise`` (y ~ N(0, 1),
    the hard case for the bounds). Each run is a subprocess with a wall-clock
@@ -251,7 +251,7 @@ def main(argv=None):
         save()
     rows2 = []
     if 2 in parts:
-        sizes = [8, 10] if args.quick else [8, 10, 12, 16, 20, 24, 28, 32, 36, 40]
+        sizes = [8, 10] if args.quick else [8, 10, 12, 16, 20, 24, 28, 32, 36, 40, 48, 64]
         widths = [1, 2] if args.quick else [1, 2, 3]
         rows2 = part2(["euclid", "noise"], widths, sizes, args.budget, save)
         save(rows2)

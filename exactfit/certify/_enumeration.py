@@ -4,29 +4,42 @@ A network ``x -> c + sum_j a_j relu(w_j . x + b_j)`` on 1-D or 2-D data is
 searched over all choices of each unit's *activation pattern* (the samples a
 line, or in 1-D a threshold, cuts out) and output sign. For fixed choices the
 fit is a non-negative least-squares problem over the *ray units* of each
-pattern (see :func:`exactfit.certify.exact_2d` for the argument); the global
-optimum is the smallest of these. This module holds what ``exact_1d`` and
-``exact_2d`` share:
+pattern (see :mod:`._exact2d` for the argument); the global optimum is the
+smallest of these. This module holds what ``exact_1d`` and ``exact_2d`` share:
 
 - :class:`_Geometry`: the data reduced to distinct points (duplicates become
   weights), row-space coordinates of ``[x, 1]``, the patterns, each pattern's
-  cone of unit weights and the ray units that generate it.
-- :func:`_search`: the enumeration. Pattern *sets* are bounded below in batches
-  by the unconstrained least squares over the same columns (a relaxation: it
-  drops the sign and cone constraints, so it can only be lower), and only sets
-  whose bound is below the best loss found so far (the incumbent) have their
-  sign configurations solved exactly.
+  cone of unit weights, the ray units that generate it and its faces.
+- :func:`_search`: the enumeration, in four layers, each a valid lower bound
+  of the next:
+
+  1. *Least-squares bound* of every pattern set (all units free: the sign
+     and cone constraints dropped), in vectorised batches (:func:`_pair_sets`).
+  2. *Signed bounds* for the sets below the incumbent: for each unit and
+     each output sign, the others free, the exact optimum over that unit's
+     cone by enumeration of the cone's faces (:func:`_signed_bounds`). A
+     sign whose bound reaches the incumbent is never tried.
+  3. *Branch and bound* over the remaining signs with NNLS solves
+     (:func:`_solve_set`); a node whose free units are already single ReLUs
+     is closed by solving that configuration.
+  4. Exact NNLS of the configurations reached.
+
+  A greedy and one-swap search first finds a good incumbent (any solved
+  configuration is a real network, so it is an upper bound).
 - :func:`exact_cost`: how many configurations and bounds a problem needs.
 
 Numerical policy. Every exact solve is an NNLS checked against its KKT
-conditions (:mod:`._nnls`). A bound comes from pivoted factorisations of small
-Gram matrices of orthonormalised columns (entries of size 1): a pivot below
+conditions (:mod:`._nnls`). A bound comes from factorisations of small Gram
+matrices of orthonormalised columns (entries of size at most 1): a pivot below
 ``_NULL`` is an exact linear dependency seen through round-off (it must carry
-no part of the target, else the bound is not used); a pivot in
-``[_NULL, _AMBIGUOUS)`` is a near-dependency whose contribution round-off could
-distort, so the bound is not used and the set is solved exactly. A set is
-pruned only when its bound exceeds ``incumbent - tolerance`` with ``tolerance
-= _TOL * |y - mean(y)|^2``: the claim is exact up to that tolerance.
+no part of the target, else the bound is not used); every other pivot p
+costs the bound a round-off allowance ``_ROUNDOFF * |y|^2 / p`` (products of
+pivots where eliminations compound). Where a cone problem's feasibility is
+too ill-conditioned to decide, the candidate counts as feasible (a larger
+gain, so a lower, still valid bound). A set is pruned only when its bound is
+at least ``incumbent - tolerance`` with ``tolerance = _TOL * |y - mean(y)|^2``:
+the claim is exact up to that tolerance. The tests check each layer against
+an independent computation (plain enumeration, cvxpy, exact NNLS).
 """
 
 import itertools
@@ -464,6 +477,34 @@ def _psd_quad(S, v, acc):
     return q
 
 
+def _quad3(S, v, acc):
+    """:func:`_psd_quad` for r = 3, by the adjugate where S is well conditioned.
+
+    With diag(S) <= 1 (S is a Gram of projected orthonormal columns), its
+    eigenvalues are <= 3, so ``lambda_min >= det / 9``: that stands for the
+    smallest pivot in the round-off allowance. Where det is small, the pivoted
+    factorisation decides (exact dependencies, signal checks).
+    """
+    a, b, c = S[0, 0], S[1, 1], S[2, 2]
+    d, e, f = S[0, 1], S[0, 2], S[1, 2]
+    c00, c11, c22 = b * c - f * f, a * c - e * e, a * b - d * d
+    c01, c02, c12 = e * f - d * c, d * f - e * b, d * e - a * f
+    det = a * c00 + d * c01 + e * c02
+    u, w, x = v
+    num = (c00 * u * u + c11 * w * w + c22 * x * x
+           + 2.0 * (c01 * u * w + c02 * u * x + c12 * w * x))
+    good = det > 1e-6
+    q = num / np.where(good, det, 1.0)
+    acc.pmin = np.where(good, np.minimum(acc.pmin, det / 9.0), acc.pmin)
+    if not good.all():
+        idx = np.nonzero(~good)
+        sub = _Acc(idx[0].shape, acc.ynorm)
+        q[idx] = _psd_quad({key: val[idx] for key, val in S.items()}, [t[idx] for t in v], sub)
+        acc.pmin[idx] = sub.pmin
+        acc.bad[idx] = sub.bad
+    return q
+
+
 def _whiten(G, rhs, ynorm):
     """For a stack of r x r PSD Grams: W with ``W^T G W = diag(0/1)`` (range only).
 
@@ -501,7 +542,7 @@ def _singles(geo):
                  np.zeros(P, dtype=bool))
 
 
-def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
+def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix):
     """Bounds of the sets ``prefix + (p, q)``, ``lo <= p < q``, in batches.
 
     ``K`` (rA, P*r) holds the coefficients ``Q_A^T E_q`` of every block on an
@@ -510,7 +551,9 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
     ``S = E_q^T (I - Q_Ap Q_Ap^T) E_q`` and ``v = E_q^T (I - Q_Ap Q_Ap^T) yc``, and the
     relaxation's residual is ``tot - |c|^2 - |c_p|^2 - v^T S^+ v``.
 
-    Yields ``(p, q, bound)`` arrays.
+    Yields ``(p, q, bound, n_bounded, n_pruned, n_pruned_full)``: the pairs whose
+    bound is below ``threshold()`` (the others are pruned; counted, with how
+    many of them hold the full pattern).
     """
     P, r = geo.patterns.shape[1], geo.r
     Ef, h = geo.Ef, geo.h
@@ -531,8 +574,9 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
     badp |= bad_prefix
     pminp = pminp * pmin_prefix * geo.pmin_pattern[lo:]
     # Row blocks of at most m/4 rows: the rectangle p in [a, b), q > a wastes only
-    # its diagonal block (q <= p), about rows/m of the work.
-    rows = max(1, min(_BATCH // m, (m + 3) // 4))
+    # its diagonal block (q <= p), about rows/m of the work; small problems take
+    # one block (the fixed cost of a batch dominates there).
+    rows = max(1, min(_BATCH // m, max((m + 3) // 4, 40_000 // m)))
     for a in range(0, m - 1, rows):
         b = min(m - 1, a + rows)
         q0 = a + 1  # pairs need q > p >= a
@@ -557,12 +601,23 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo):
                 v_ -= M[i, j] * cp[a:b, i, None]
             v.append(v_)
         acc = _Acc((b - a, mq), ynorm)
-        q = _psd_quad(S, v, acc)
+        q = _quad3(S, v, acc) if r == 3 else _psd_quad(S, v, acc)
         scale = acc.pmin * pminp[a:b, None] * geo.pmin_pattern[None, lo + q0:]
         bad = acc.bad | badp[a:b, None] | badp[None, q0:]
         bound = _safe(geo.tot - projp[a:b, None] - q, geo.tot, scale, bad)
-        pi, qi = np.nonzero(np.arange(q0, m)[None, :] > np.arange(a, b)[:, None])
-        yield lo + a + pi, lo + q0 + qi, bound[pi, qi]
+        valid = np.arange(q0, m)[None, :] > np.arange(a, b)[:, None]
+        keep = valid & (bound < threshold())
+        pruned = valid & ~keep
+        n_pruned = int(np.count_nonzero(pruned))
+        if full_in_prefix:
+            n_full = n_pruned
+        else:
+            f = geo.full - lo  # the full pattern's local index, as p (row) or q (column)
+            n_full = (int(np.count_nonzero(pruned[f - a])) if a <= f < b else 0) + \
+                (int(np.count_nonzero(pruned[:, f - q0])) if f >= q0 else 0)
+        pi, qi = np.nonzero(keep)
+        yield (lo + a + pi, lo + q0 + qi, bound[pi, qi], int(np.count_nonzero(valid)),
+               n_pruned, n_full)
 
 
 def _extend_prefix(geo, K, c, a):
@@ -583,22 +638,30 @@ def _extend_prefix(geo, K, c, a):
             float(pmin[0]) * float(geo.pmin_pattern[a]), bool(bad[0]))
 
 
-def _bounded_sets(geo, size):
-    """Yield ``(sets (M, size) int, bounds (M,))`` over every pattern set of `size`."""
+def _bounded_sets(geo, size, threshold):
+    """Pattern sets of `size` whose least-squares bound is below ``threshold()``.
+
+    Yields ``(sets (M, size) int, bounds (M,), n_bounded, n_pruned,
+    n_pruned_full)`` (see :func:`_pair_sets`).
+    """
     P = geo.patterns.shape[1]
     if size == 1:
-        yield np.arange(P)[:, None], _singles(geo)
+        bounds = _singles(geo)
+        keep = bounds < threshold()
+        yield (np.flatnonzero(keep)[:, None], bounds[keep], P, int(np.sum(~keep)),
+               int(not keep[geo.full]))
         return
     r = geo.r
 
     def rec(prefix, K, c, pmin, bad):
         if len(prefix) == size - 2:
             lo = prefix[-1] + 1 if prefix else 0
-            for p, q, bound in _pair_sets(geo, K, c, pmin, bad, lo):
+            for p, q, bound, nb, npr, nf in _pair_sets(geo, K, c, pmin, bad, lo, threshold,
+                                                      geo.full in prefix):
                 sets = np.empty((len(p), size), dtype=np.int32)
                 sets[:, :size - 2] = prefix
                 sets[:, size - 2], sets[:, size - 1] = p, q
-                yield sets, bound
+                yield sets, bound, nb, npr, nf
             return
         start = prefix[-1] + 1 if prefix else 0
         for a in range(start, P - (size - len(prefix)) + 1):
@@ -1041,20 +1104,17 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
         for size in sizes:
             per_set = np.array([_n_set_configs(size, k, False), _n_set_configs(size, k, True)])
             buf_sets, buf_bounds, n_buf = [], [], 0
-            for sets, bounds in _bounded_sets(geo, size):
-                track.n_bounds += len(bounds)
-                keep = bounds < track.threshold()
-                if not keep.all():
-                    has_full = np.any(sets[~keep] == geo.full, axis=1)
-                    track.n_pruned += int(per_set[has_full.astype(int)].sum())
-                if keep.any():
-                    buf_sets.append(sets[keep])
-                    buf_bounds.append(bounds[keep])
-                    n_buf += int(keep.sum())
+            for sets, bounds, nb, npr, nf in _bounded_sets(geo, size, track.threshold):
+                track.n_bounds += nb
+                track.n_pruned += int((npr - nf) * per_set[0] + nf * per_set[1])
+                if len(bounds):
+                    buf_sets.append(sets)
+                    buf_bounds.append(bounds)
+                    n_buf += len(bounds)
                 if n_buf > _BUFFER:
                     solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
                     buf_sets, buf_bounds, n_buf = [], [], 0
-                bar.update(len(bounds))
+                bar.update(nb)
             if n_buf:
                 solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
         complete = True

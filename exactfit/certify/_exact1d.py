@@ -39,7 +39,7 @@ from ._nnls import nnls_checked
 __all__ = ["exact_1d"]
 
 
-def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=2_000_000_000,
+def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
              progress=False):
     """Exact global minimum of the MSE of a 1 -> `hidden` ReLU -> 1 network on 1-D data.
 
@@ -55,7 +55,7 @@ def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=2_000_000_000,
         A known loss (MSE on these data) or a network with 1 input and 1 output
         (e.g. from :func:`exactfit.fit_global`): pattern sets whose lower bound
         is above it are skipped from the start. It only speeds the search up.
-    max_configurations : int, default=2_000_000_000
+    max_configurations : int, default=10_000_000_000
         Refuse to start (ValueError) when more sign configurations than this would
         be considered: ``C(4 (N - 1) + 1, k)`` for N distinct inputs (see
         :func:`exact_cost`, which gives the count for free). Most are pruned by

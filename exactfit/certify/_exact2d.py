@@ -50,11 +50,13 @@ So the global optimum is the minimum, over configurations, of a non-negative
 least-squares problem with a free intercept (the weighted columns and target
 are centred), each solved exactly by an active-set method. The enumeration is
 exhaustive over pattern *sets* (a pattern used by two units is taken with
-opposite signs); a set is skipped only when a lower bound on all its
-configurations is at least the best loss found (minus the stated tolerance).
-The bound is the unconstrained least squares over the columns ``1_D * B`` of
-its patterns, which contain every ray unit of both signs: dropping constraints
-can only lower the minimum, so the bound is safe.
+opposite signs); configurations are skipped only when a lower bound on them is
+at least the best loss found (minus the stated tolerance). The bounds drop
+constraints, which can only lower a minimum: the unconstrained least squares
+over the columns ``1_D * B`` of a set's patterns (they contain every ray unit of
+both signs), then the same with one unit's sign and cone kept (solved exactly
+over the cone's faces), then NNLS with some signs fixed (see
+:mod:`._enumeration`).
 """
 
 from ._enumeration import run_exact
@@ -62,7 +64,7 @@ from ._enumeration import run_exact
 __all__ = ["exact_2d"]
 
 
-def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=2_000_000_000,
+def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
              progress=False):
     """Certified global minimum of the MSE of a 2 -> `hidden` ReLU -> 1 network.
 
@@ -79,11 +81,13 @@ def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=2_000_000_000,
         (e.g. from :func:`exactfit.fit_global`): pattern sets whose lower bound
         is above it are skipped from the start. It only speeds the search up;
         the result is the same.
-    max_configurations : int, default=2_000_000_000
+    max_configurations : int, default=10_000_000_000
         Refuse to start (ValueError) when more sign configurations than this
         would be considered (``C(2P - 1, k)`` for P activation patterns; see
-        :func:`exact_cost`). Most are pruned by bounds, so the limit is about the
-        bounding work, which grows like ``n^(2k)``.
+        :func:`exact_cost`). Most are pruned by bounds; the bounding work, about
+        ``C(P, k)`` least-squares bounds, grows like ``n^(2k)``. The default
+        admits 3 units on 40 points (about 5e9 configurations, minutes; see
+        ``benchmarks/exact.py``) and refuses what would take hours.
     progress : bool, default=False
         Show progress bars (tqdm) over pattern sets.
 

@@ -341,7 +341,7 @@ def test_interrupt_returns_uncertified_best(monkeypatch):
     y = rs.normal(size=9)
     calls = []
 
-    def interrupted(geo, size):
+    def interrupted(geo, size, threshold):
         calls.append(size)
         raise KeyboardInterrupt  # as if Ctrl-C came while bounding
         yield
