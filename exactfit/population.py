@@ -30,7 +30,7 @@ import numpy as np
 from ._validation import check_network
 
 __all__ = ["relu_kernel", "population_mse", "population_mse_and_grad", "teacher_network",
-           "network_directions"]
+           "network_directions", "teacher_coverage"]
 
 
 def _as_matrix(W, name):
@@ -191,3 +191,50 @@ def network_directions(network):
                          "covers bias-free networks only (estimate it on fresh samples "
                          "instead).")
     return net.weights[0], net.weights[1][:, 0]
+
+
+def teacher_coverage(W, V, cosine=0.9):
+    """How a student's units sit against the teacher's: which teacher units it has.
+
+    A teacher unit is *covered* by the student units whose direction has cosine
+    at least `cosine` with it. At the global minimum every teacher unit is
+    covered exactly once (``n = k``) or split between parallel units; the
+    spurious minima of Safran & Shamir miss some teacher units, typically with
+    one student unit pointing away from a missed unit and the others tilted
+    towards it.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, n)
+        Student directions (columns).
+    V : array-like of shape (d, k)
+        Teacher directions (columns).
+    cosine : float, default=0.9
+
+    Returns
+    -------
+    dict
+        ``covered`` (teacher indices covered at least once), ``missed`` (the
+        others), ``duplicated`` (covered by two or more student units),
+        ``free_units`` (student units covering no teacher unit), ``opposed_units``
+        (free units with cosine <= -0.5 to a missed teacher unit), ``cosines``
+        (the ``(n, k)`` matrix), ``norms`` (student unit norms).
+    """
+    W, V = _as_matrix(W, "W"), _as_matrix(V, "V")
+    if W.shape[0] != V.shape[0]:
+        raise ValueError(f"W and V must have the same number of rows (input dimension); "
+                         f"got {W.shape[0]} and {V.shape[0]}.")
+    if not 0 < cosine <= 1:
+        raise ValueError(f"cosine must be in (0, 1]; got {cosine!r}.")
+    nw, _, _, T = _angles(W, V)  # T[j, i]: angle between student j and teacher i
+    C = np.cos(T)
+    hits = C >= cosine
+    per_teacher = hits.sum(axis=0)
+    covered = np.flatnonzero(per_teacher >= 1)
+    missed = np.flatnonzero(per_teacher == 0)
+    free = np.flatnonzero(~hits.any(axis=1))
+    opposed = [int(j) for j in free if missed.size and C[j, missed].min() <= -0.5]
+    return {"covered": covered.tolist(), "missed": missed.tolist(),
+            "duplicated": np.flatnonzero(per_teacher >= 2).tolist(),
+            "free_units": free.tolist(), "opposed_units": opposed, "cosines": C,
+            "norms": nw}

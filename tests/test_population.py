@@ -153,3 +153,19 @@ def test_properties(d, n, k, seed):
     Kww = relu_kernel(W, W)
     np.testing.assert_allclose(Kww, Kww.T, atol=1e-12)
     assert np.linalg.eigvalsh(Kww).min() > -1e-10
+
+
+def test_teacher_coverage_of_the_optimum_and_of_a_spurious_minimum():
+    from exactfit.population import teacher_coverage
+
+    V = np.eye(4)
+    cov = teacher_coverage(V[:, [2, 0, 3, 1]] * 1.5, V)
+    assert cov["covered"] == [0, 1, 2, 3] and cov["missed"] == [] and cov["free_units"] == []
+    # units 0..2 on teachers 0..2, unit 3 opposite teacher 3, unit 4 a second copy of teacher 0
+    W = np.c_[V[:, :3], -V[:, 3] + 0.1, V[:, 0]]
+    cov = teacher_coverage(W, V)
+    assert cov["covered"] == [0, 1, 2] and cov["missed"] == [3]
+    assert cov["duplicated"] == [0] and cov["free_units"] == [3] and cov["opposed_units"] == [3]
+    assert cov["cosines"].shape == (5, 4)
+    with pytest.raises(ValueError, match="cosine"):
+        teacher_coverage(W, V, cosine=0.0)
