@@ -51,15 +51,13 @@ from tqdm.auto import tqdm
 import exactfit
 from exactfit._parallel import draw_seeds
 from exactfit.bench import wilson_interval
-from exactfit.gd import safran_gd
+from exactfit.gd import SAFRAN_SHAMIR_STUCK, safran_gd
 from exactfit.population import population_mse, teacher_coverage
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-#: Stuck runs of 1000 per (k, n): sum of ``magnitude`` in their Results/newExp-k-n.mat.
-PAPER = {(6, 6): 3, (7, 7): 55, (8, 8): 126, (9, 9): 218, (10, 10): 346, (11, 11): 455,
-         (12, 12): 585, (8, 9): 1, (9, 10): 0, (10, 11): 1, (11, 12): 1, (12, 13): 3,
-         (13, 14): 15, (14, 15): 55}
+#: Their stuck runs of 1000 per (k, n): sum of ``magnitude`` in Results/newExp-k-n.mat.
+PAPER = SAFRAN_SHAMIR_STUCK
 PAPER_NOTE = {(9, 10): "no result file (read as 0)"}
 ROWS = [(k, k) for k in range(6, 13)] + [(k, k + 1) for k in range(8, 15)]
 

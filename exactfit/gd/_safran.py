@@ -40,7 +40,18 @@ from ..population import population_mse
 from ..result import FitResult
 from ._torch_common import _check_device, _check_seeds, _import_torch
 
-__all__ = ["safran_gd"]
+__all__ = ["safran_gd", "SAFRAN_SHAMIR_STUCK"]
+
+#: Their stuck runs out of 1000 per (k, n): the sum of ``magnitude`` (runs per
+#: family of equivalent bad minima) in ``Results/newExp-<k>-<n>.mat`` of
+#: github.com/ItaySafran/OneLayerGDconvergence (``Results/readme.txt``). Their
+#: repository has no file for (9, 10), read here as 0 (no bad minimum to store).
+SAFRAN_SHAMIR_STUCK = {
+    (6, 6): 3, (7, 7): 55, (8, 8): 126, (9, 9): 218, (10, 10): 346, (11, 11): 455,
+    (12, 12): 585, (13, 13): 730, (14, 14): 736, (15, 15): 803, (16, 16): 851,
+    (17, 17): 897, (18, 18): 900, (19, 19): 934, (20, 20): 949,
+    (8, 9): 1, (9, 10): 0, (10, 11): 1, (11, 12): 1, (12, 13): 3, (13, 14): 15,
+    (14, 15): 55, (15, 16): 102, (16, 17): 180, (17, 18): 233, (18, 19): 369, (19, 20): 491}
 
 
 def _initial(seed, d, n):
