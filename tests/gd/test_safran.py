@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 torch = pytest.importorskip("torch", reason="the torch backend needs PyTorch")
@@ -165,3 +167,20 @@ def test_stuck_rate_of_k_n_8_agrees_with_the_paper():
     res = safran_gd(8, 8, seeds=range(400), progress=False)
     stuck = sum(r.stuck for r in res)
     assert stats.binomtest(stuck, 400, 0.126).pvalue > 1e-3
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(1, 5), extra_d=st.integers(0, 2), extra_n=st.integers(0, 2),
+       seeds=st.lists(st.integers(0, 2 ** 32 - 1), min_size=1, max_size=3),
+       max_iter=st.integers(1, 60))
+def test_properties_of_any_small_run(k, extra_d, extra_n, seeds, max_iter):
+    d, n = k + extra_d, k + extra_n
+    res = safran_gd(k, n, seeds=seeds, d=d, max_iter=max_iter, progress=False)
+    assert [r.random_state for r in res] == seeds
+    V = np.eye(d)[:, :k]
+    for r in res:
+        W = r.network.weights[0]
+        assert W.shape == (d, n) and 1 <= r.nit <= max_iter
+        assert r.loss == pytest.approx(0.5 * population_mse(W, V), abs=1e-14)
+        assert r.stuck == (r.loss >= 1e-3)
+        assert r.success == (r.grad_norm <= 1e-9)

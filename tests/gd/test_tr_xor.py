@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 torch = pytest.importorskip("torch", reason="the torch backend needs PyTorch")
@@ -126,3 +128,17 @@ def test_success_rates_are_stable_across_seed_sets():
     a = sum(r.solved for r in tr_xor("relu1", seeds=range(1000), progress=False))
     b = sum(r.solved for r in tr_xor("relu1", seeds=range(1000, 2000), progress=False))
     assert stats.fisher_exact([[a, 1000 - a], [b, 1000 - b]]).pvalue > 1e-3
+
+
+@settings(max_examples=20, deadline=None)
+@given(model=st.sampled_from(["relu1", "abs1"]), reinit=st.booleans(),
+       seeds=st.lists(st.integers(0, 2 ** 32 - 1), min_size=1, max_size=4),
+       epochs=st.integers(1, 30))
+def test_properties_of_any_short_run(model, reinit, seeds, epochs):
+    reinit = reinit and model == "relu1"
+    res = tr_xor(model, reinit=reinit, seeds=seeds, epochs=epochs, progress=False)
+    assert [r.random_state for r in res] == seeds
+    for r in res:
+        assert 1 <= r.nit <= epochs and r.accuracy in (0.0, 0.25, 0.5, 0.75, 1.0)
+        assert r.loss == exactfit.mse(r.network, XOR_X, XOR_Y)
+        assert not (reinit and any(r.dead_at_init))
