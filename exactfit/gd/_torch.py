@@ -122,6 +122,8 @@ def train_gd_many(X, y, seeds=range(1000), hidden=3, optimizer="adam", activatio
         Training precision (Keras and Flux train in float32).
     device : str or torch.device, optional
         Defaults to ``"cuda"`` when ``torch.cuda.is_available()``, else ``"cpu"``.
+        A device this torch build cannot use (``"cuda"`` on a CPU-only build) is
+        a ValueError naming it.
     loss_curve : {"full", "batch_mean"} or bool, default=True
         The per-epoch loss curve (``result.loss_curve``, one entry per epoch, in
         units of `loss`):

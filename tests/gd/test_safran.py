@@ -11,7 +11,8 @@ from scipy import stats
 torch = pytest.importorskip("torch", reason="the torch backend needs PyTorch")
 
 from exactfit.gd import safran_gd  # noqa: E402
-from exactfit.gd._safran import _Grad2Pi, _initial  # noqa: E402
+from exactfit.gd._batched_population import _Grad2Pi  # noqa: E402
+from exactfit.gd._safran import _initial  # noqa: E402
 from exactfit.population import population_mse, population_mse_and_grad  # noqa: E402
 
 
