@@ -32,7 +32,8 @@ replace); a rerun skips the rows already there (``--fresh`` starts over).
 Ctrl-C stops cleanly after saving the rows done.
 
 Run ``python benchmarks/teacher_student.py`` (about an hour on one core),
-``--quick`` for a smoke run (100 runs per row, three rows).
+``--quick`` for a smoke run (100 runs per row, three rows),
+``--redo-fit-global`` to rerun only the fit_global part.
 """
 
 import argparse
@@ -264,6 +265,9 @@ def main(argv=None):
                    help="their Results/ folder: evaluate our objective at their minima")
     p.add_argument("--quick", action="store_true", help="100 runs, rows 6-6 7-7 8-9")
     p.add_argument("--fresh", action="store_true", help="ignore the checkpoint")
+    p.add_argument("--redo-fit-global", action="store_true",
+                   help="keep the gradient-descent rows, rerun the fit_global ones (after "
+                        "fit_global changes)")
     p.add_argument("--out", default=None,
                    help="JSON checkpoint and result (default benchmarks/results/"
                         "teacher_student.json, or teacher_student_quick.json with --quick)")
@@ -291,6 +295,8 @@ def main(argv=None):
                                     f"{os.cpu_count()} cores, {platform.python_version()}",
                          "started": time.strftime("%Y-%m-%d %H:%M")},
                 "gd_rows": {}, "fit_global_rows": {}, "early_check": {}}
+    if args.redo_fit_global:
+        data["fit_global_rows"] = {}
     interactive = sys.stderr.isatty()
     try:
         for k, n in tqdm(rows, desc="rows", disable=not interactive):
