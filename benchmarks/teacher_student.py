@@ -250,6 +250,38 @@ def markdown(data):
     return "\n".join(lines) + "\n"
 
 
+def plot(data, path):
+    """Stuck rate against k, ours with Wilson intervals, theirs as open markers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    rows = list(data["gd_rows"].values())
+    for over, marker in ((0, "o"), (1, "s")):
+        sel = sorted((r for r in rows if r["n"] - r["k"] == over), key=lambda r: r["k"])
+        if not sel:
+            continue
+        label = "n = k" if over == 0 else "n = k + 1"
+        rate = np.array([r["rate"] for r in sel])
+        err = np.array([[r["rate"] - r["wilson95"][0] for r in sel],
+                        [r["wilson95"][1] - r["rate"] for r in sel]])
+        ax.errorbar([r["k"] for r in sel], rate, yerr=err, fmt=marker + "-", capsize=3,
+                    label=f"exactfit replay, {label}")
+        theirs = [(r["k"], r["paper_stuck"] / 1000) for r in sel if "paper_stuck" in r]
+        if theirs:
+            ax.plot(*zip(*theirs), marker, mfc="none", color="k", ms=9,
+                    label=f"Safran & Shamir, {label}")
+    ax.set_xlabel("teacher units k (student units n)")
+    ax.set_ylabel("share of runs stuck (loss >= 1e-3)")
+    ax.set_title("Gradient descent on the population loss (optimum: 0, exact)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=1000, help="runs per row (default 1000)")
@@ -338,6 +370,8 @@ def main(argv=None):
         print(f"\nInterrupted: the rows finished so far are in {out}; rerun to resume.")
     md = out.with_suffix(".md")
     _save_text(md, markdown(data))
+    if data["gd_rows"]:
+        plot(data, out.with_suffix(".png"))
     print(markdown(data))
     print(f"Wrote {out} and {md}")
 
