@@ -255,8 +255,9 @@ def best_known_jobs(problem, X, quick):
 
 def extra_jobs(problem, quick):
     """More searches for a best-known not yet confirmed: warm chains and plain searches."""
-    n = 0 if quick or problem.exact == "zero" else EXTRA[problem.family]
-    R = SEARCH[problem.family]["n_restarts"]
+    if quick or problem.exact == "zero":
+        return []
+    n, R = EXTRA[problem.family], SEARCH[problem.family]["n_restarts"]
     seeds = draw_seeds(problem.search_seed + 1, n)
     jobs = [{"kind": "grow", "settings": {"n_restarts": R // 2, "random_state": s}}
             if i % 2 == 0 and problem.hidden >= 2 else
