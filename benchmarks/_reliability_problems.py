@@ -231,8 +231,8 @@ PROBLEMS = [
     # teacher-student: exact optimum 0.
     _teacher(4, 4, 4, 1000, False, 2_471_086_339),
     _teacher(6, 6, 7, 2000, True, 3_620_514_877),
-    _teacher(10, 10, 10, 4000, True, 1_905_338_612),
     _teacher(8, 8, 9, 1500, False, 4_102_339_786),
+    _teacher(10, 10, 10, 4000, True, 1_905_338_612),
     _teacher(12, 6, 7, 3000, True, 2_826_649_150),
     _teacher(20, 20, 20, 4000, False, 3_148_870_226),
     # 1-D: certified by exact_1d.

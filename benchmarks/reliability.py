@@ -25,6 +25,7 @@ depend on --n-jobs (times do: calls running side by side share the cores).
 
 import argparse
 import datetime
+import fnmatch
 import hashlib
 import inspect
 import json
@@ -350,7 +351,7 @@ def compute_best_known(problems, args, best_path, ckpt_path):
         extras, used = extra_jobs(problem, args.quick), 0
         # Unconfirmed (fewer than AGREE searches at the best, no certificate): search on,
         # in batches of a fixed size (so what runs does not depend on --n-jobs).
-        while used < len(extras) and not _confirmed(records):
+        while used < len(extras) and not _confirmed(records, float(np.var(y))):
             records += run(extras[used:used + 2])
             used += len(extras[used:used + 2])
         entry, note = _best_entry(problem, X, y, fp, records, commit, date,
@@ -368,13 +369,21 @@ def compute_best_known(problems, args, best_path, ckpt_path):
     return notes
 
 
-def _confirmed(records):
-    """A certificate or exact construction, or AGREE searches within 1e-6 of the lowest."""
+def _agreeing(losses, var_y):
+    """How many losses are within 1e-6 of the lowest (or, near 0, below ZERO_BEST var(y))."""
+    if not losses:
+        return 0
+    cut = max(min(losses) * (1 + 1e-6), ZERO_BEST * var_y)
+    return sum(v <= cut for v in losses)
+
+
+def _confirmed(records, var_y):
+    """A certificate or exact construction, or AGREE searches agreeing on the lowest loss."""
     ok = [r for r in records if "loss" in r]
     if any(r["job"]["kind"] in ("exact_1d", "exact_2d", "zero") for r in ok):
         return True
     losses = [r["loss"] for r in ok if r["job"]["kind"] in ("search", "grow")]
-    return bool(losses) and sum(v <= min(losses) * (1 + 1e-6) for v in losses) >= AGREE
+    return _agreeing(losses, var_y) >= AGREE
 
 
 def _summarise_job(rec):
@@ -402,11 +411,10 @@ def _best_entry(problem, X, y, fp, records, commit, date, old):
     low_search = min((r["loss"] for r in searches), default=np.inf)
     checks = {"jobs": [_summarise_job(r) for r in records]}
     note = ""
-    checks["confirmed"] = _confirmed(records)
+    checks["confirmed"] = _confirmed(records, var_y)
     if searches:
         checks["search_min"] = low_search
-        checks["searches_within_1e-6_of_min"] = sum(r["loss"] <= low_search * (1 + 1e-6)
-                                                    for r in searches)
+        checks["searches_within_1e-6_of_min"] = _agreeing([r["loss"] for r in searches], var_y)
         checks["searches"] = len(searches)
     if problem.exact == "zero":
         value, method = 0.0, "exact: a network with MSE 0 exists"
@@ -473,13 +481,17 @@ def _best_entry(problem, X, y, fp, records, commit, date, old):
 
 # --------------------------------------------------------------------- measurement
 
-def calls_for(problem, args):
-    import fnmatch
-
+def default_calls(problem):
+    """Calls per problem of a full run (DEFAULT_CALLS, or CALLS's where it matches)."""
     n = DEFAULT_CALLS
     for pat, m in CALLS.items():
         if fnmatch.fnmatchcase(problem.name, pat):
             n = m
+    return n
+
+
+def calls_for(problem, args):
+    n = default_calls(problem)
     for spec in args.calls or []:
         if "=" in spec:
             pat, m = spec.rsplit("=", 1)
@@ -602,6 +614,8 @@ def summarise(problem, calls, entry, X, y, lowered=False):
         "median_ratio": float(np.median(losses)) / best if best > 0 and not zero else None,
         "median_time": float(np.median(times)), "p90_time": float(np.percentile(times, 90)),
         "total_time": float(times.sum()),
+        "full_run_calls": default_calls(problem),
+        "full_run_estimate_s": float(times.mean()) * default_calls(problem),
         "meets_target": hits / n >= TARGET,
         "evidence": evidence,
         "median_n_reached": field("n_reached", lambda v: float(np.median(v))),
@@ -636,6 +650,7 @@ def write_report(rows, args, ckpt, results_dir, best_path, stem="reliability"):
     n_meet = sum(r["meets_target"] for r in rows)
     total_calls = sum(r["calls"] for r in rows)
     total_time = sum(r["total_time"] for r in rows)
+    estimate = sum(r["full_run_estimate_s"] for r in rows)
     feats = fit_global_features()
     n_min = min(r["calls"] for r in rows)
     # Calls needed before an all-hit run's Wilson 95% lower bound reaches the target.
@@ -650,7 +665,9 @@ def write_report(rows, args, ckpt, results_dir, best_path, stem="reliability"):
         f"certify.exact_2d {'present' if feats['exact_2d'] else 'absent'}.", "",
         f"**{n_meet} of {len(rows)} problems meet the target** (>= {TARGET:.0%} of default calls "
         f"within {RTOL:g} relative of the best-known; MSE <= {ZERO_TOL:g} var(y) where the "
-        f"optimum is 0). {total_calls} calls, {total_time / 60:.1f} min of calls.", "",
+        f"optimum is 0). {total_calls} calls, {total_time / 60:.1f} min of calls; these problems "
+        f"at the full run's call counts ({DEFAULT_CALLS}, {CALLS}) would take about "
+        f"{estimate / 60:.0f} min at this run's mean time per call.", "",
         f"What the counts can show: with {n_min} to {max(r['calls'] for r in rows)} calls per "
         f"problem, even all calls hitting gives a Wilson 95% lower bound of "
         f"{wilson_interval(n_min, n_min)[0]:.3f} (for {n_min} calls): these counts can show that "
@@ -717,7 +734,7 @@ def write_report(rows, args, ckpt, results_dir, best_path, stem="reliability"):
            "settings": {"rtol": RTOL, "rtol_tight": RTOL_TIGHT, "zero_tol": ZERO_TOL,
                         "target": TARGET, "lower_rtol": LOWER_RTOL},
            "totals": {"problems": len(rows), "meeting_target": n_meet, "calls": total_calls,
-                      "call_seconds": total_time,
+                      "call_seconds": total_time, "full_run_estimate_s": estimate,
                       "calls_for_wilson_lower_bound_at_target": need},
            "started": ckpt.get("started"), "rows": rows,
            "calls": {name: [ckpt["problems"][name]["calls"][k]
