@@ -144,12 +144,15 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _call(fn, kwargs, args=()):
-    """``fn(*args, **kwargs)`` with its warnings recorded; Interrupted if it was cut short."""
+    """``fn(*args, **kwargs)`` and ``{time, cpu_time, warnings}`` of the call.
+
+    Raises Interrupted if the call was cut short by Ctrl-C.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = fn(*args, **kwargs)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     texts = []
     for w in caught:
         text = f"{w.category.__name__}: {str(w.message)[:300]}"
@@ -158,16 +161,14 @@ def _call(fn, kwargs, args=()):
     if any(t.startswith("RuntimeWarning: Interrupted") for t in texts) or \
             "interrupted" in str(res.get("message", "")).lower():
         raise Interrupted(f"{getattr(fn, '__name__', fn)} was interrupted")
-    return res, elapsed, texts
+    return res, {"time": elapsed, "cpu_time": cpu, "warnings": texts}
 
 
-def _result_record(res, X, y, elapsed, texts):
+def _result_record(res, X, y, meta):
     """What is kept of one result; the loss is recomputed from its network."""
-    loss = float(exactfit.mse(res.network, X, y))
-    stated = float(res.loss)
-    rec = {"loss": loss, "stated_loss": stated, "time": elapsed,
-           "evidence": res.get("evidence", "none"), "message": str(res.get("message", "")),
-           "warnings": texts}
+    rec = {"loss": float(exactfit.mse(res.network, X, y)), "stated_loss": float(res.loss),
+           **meta, "evidence": res.get("evidence", "none"),
+           "message": str(res.get("message", ""))}
     for key in ("n_reached", "n_minima", "p_better", "reached_fraction", "n_restarts_run",
                 "nit"):
         v = res.get(key)
@@ -182,9 +183,8 @@ def _result_record(res, X, y, elapsed, texts):
 
 def measure_call(X, y, hidden, seed):
     """One default fit_global call: its record."""
-    res, elapsed, texts = _call(exactfit.fit_global,
-                                dict(X=X, y=y, hidden=hidden, random_state=seed))
-    rec = _result_record(res, X, y, elapsed, texts)
+    res, meta = _call(exactfit.fit_global, dict(X=X, y=y, hidden=hidden, random_state=seed))
+    rec = _result_record(res, X, y, meta)
     rec["seed"] = int(seed)
     return rec
 
@@ -193,14 +193,13 @@ def best_job(X, y, hidden, job):
     """One piece of a best-known computation (see :func:`best_known_jobs`)."""
     kind, settings = job["kind"], dict(job["settings"])
     if kind == "exact_1d":
-        res, elapsed, texts = _call(exactfit.certify.exact_1d, dict(hidden=hidden, **settings),
-                                    (X, y))
+        res, meta = _call(exactfit.certify.exact_1d, dict(hidden=hidden, **settings), (X, y))
     elif kind == "exact_2d":
         fn = getattr(exactfit.certify, "exact_2d", None)
         if fn is None:
             return {"error": "exactfit.certify.exact_2d does not exist in this code"}
         try:
-            res, elapsed, texts = _call(fn, dict(hidden=hidden, **settings), (X, y))
+            res, meta = _call(fn, dict(hidden=hidden, **settings), (X, y))
         except (ValueError, MemoryError) as exc:  # e.g. refuses a sample too large
             return {"error": f"{type(exc).__name__}: {exc}"}
     elif kind == "zero":
@@ -212,17 +211,18 @@ def best_job(X, y, hidden, job):
         init = None
         if kind == "grow":
             # The narrower width's optimum, then this width from it (warm start).
-            narrow, el0, _ = _call(exactfit.fit_global, dict(
+            narrow, meta0 = _call(exactfit.fit_global, dict(
                 X=X, y=y, hidden=hidden - 1, n_restarts=settings["n_restarts"],
                 random_state=settings["random_state"]))
             init = narrow.network
-        res, elapsed, texts = _call(exactfit.fit_global, dict(X=X, y=y, hidden=hidden,
-                                                              init=init, **settings))
+        res, meta = _call(exactfit.fit_global, dict(X=X, y=y, hidden=hidden, init=init,
+                                                    **settings))
         if kind == "grow":
-            elapsed += el0
+            meta["time"] += meta0["time"]
+            meta["cpu_time"] += meta0["cpu_time"]
     else:
         raise ValueError(f"unknown best-known job {kind!r}")
-    rec = _result_record(res, X, y, elapsed, texts)
+    rec = _result_record(res, X, y, meta)
     if res.get("evidence") == "certified" and res.get("optimum") is not None:
         rec["certified_optimum"] = float(res["optimum"])
     return rec
@@ -547,25 +547,35 @@ def measure(problems, args, best_path, ckpt_path):
         _run_jobs(measure_call, [(X, y, problem.hidden, s) for s in todo], args.n_jobs,
                   on_result, problem.name, args.progress)
         calls = [state["calls"][str(s)] for s in seeds]
-        # Any default call below the best-known lowers it (recorded as such).
-        lowest = min(calls, key=lambda r: r["loss"])
-        entry = store["problems"][problem.name]
-        if not _zero_optimum(entry) and lowest["loss"] < entry["loss"] * (1 - LOWER_RTOL):
-            contradiction = entry.get("evidence") == "certified"
-            entry["history"].append({k: entry.get(k) for k in ("loss", "method", "evidence",
-                                                               "date", "commit")})
-            entry.update(loss=lowest["loss"], evidence="search", date=date, commit=commit,
-                         method=f"default fit_global call (random_state={lowest['seed']}) in a "
-                                f"measurement run" + (" BELOW THE CERTIFIED VALUE" if
-                                                      contradiction else ""),
-                         lowered_by_measurement=True)
+        if lower_best_known(store, problem.name, calls, ckpt["commit"], date):
             write_json(best_path, store)
             if problem.name not in ckpt["lowered"]:
                 ckpt["lowered"].append(problem.name)
             write_json(ckpt_path, ckpt)
+        entry = store["problems"][problem.name]
         row = summarise(problem, calls, entry, X, y, problem.name in ckpt["lowered"])
         print(_row_line(row), flush=True)
     return ckpt
+
+
+def lower_best_known(store, name, calls, commit, date):
+    """Lower the stored best-known to the lowest call below it; whether it did."""
+    lowest = min(calls, key=lambda r: r["loss"])
+    entry = store["problems"][name]
+    if _zero_optimum(entry) or lowest["loss"] >= entry["loss"] * (1 - LOWER_RTOL):
+        return False
+    contradiction = entry.get("evidence") == "certified"
+    entry["history"].append({k: entry.get(k) for k in ("loss", "method", "evidence", "date",
+                                                       "commit")})
+    entry.update(loss=lowest["loss"], evidence="search", date=date, commit=commit,
+                 method=f"default fit_global call (random_state={lowest['seed']}) in a "
+                        f"measurement run" + (" BELOW THE CERTIFIED VALUE" if contradiction
+                                              else ""),
+                 lowered_by_measurement=True)
+    if contradiction:
+        entry["checks"]["contradiction"] = (f"a default call reached {lowest['loss']:.12g}, "
+                                            f"below the certified value")
+    return True
 
 
 def summarise(problem, calls, entry, X, y, lowered=False):
@@ -614,6 +624,7 @@ def summarise(problem, calls, entry, X, y, lowered=False):
         "median_ratio": float(np.median(losses)) / best if best > 0 and not zero else None,
         "median_time": float(np.median(times)), "p90_time": float(np.percentile(times, 90)),
         "total_time": float(times.sum()),
+        "median_cpu_time": field("cpu_time", lambda v: float(np.median(v))),
         "full_run_calls": default_calls(problem),
         "full_run_estimate_s": float(times.mean()) * default_calls(problem),
         "meets_target": hits / n >= TARGET,
@@ -645,22 +656,28 @@ def _fmt(v, spec=".3g", none="-"):
     return none if v is None else format(v, spec)
 
 
-def write_report(rows, args, ckpt, results_dir, best_path, stem="reliability"):
-    commit, date = git_commit(), today()
+def write_report(rows, calls, run, args, results_dir, best_path, stem="reliability"):
+    """reliability.json and .md from the rows, the calls behind them and the run's facts.
+
+    `run`: ``commit`` and ``date`` of the measurement, ``started``, ``command``,
+    ``n_jobs``, ``machine``, ``fit_global_features`` (a --report-only rerun keeps them).
+    """
+    commit, date = run["commit"], run["date"]
     n_meet = sum(r["meets_target"] for r in rows)
     total_calls = sum(r["calls"] for r in rows)
     total_time = sum(r["total_time"] for r in rows)
     estimate = sum(r["full_run_estimate_s"] for r in rows)
-    feats = fit_global_features()
+    feats = run["fit_global_features"]
     n_min = min(r["calls"] for r in rows)
     # Calls needed before an all-hit run's Wilson 95% lower bound reaches the target.
     need = next(n for n in range(1, 10**5) if wilson_interval(n, n)[0] >= TARGET)
-    cmd = "python benchmarks/reliability.py" + (" " + " ".join(args.argv) if args.argv else "")
+    cmd = run["command"]
     lowered = [r["problem"] for r in rows if r["best_lowered_by_measurement"]]
     md = [
         "# fit_global reliability on held-out problems (issue 9)", "",
-        f"`{cmd}` on {date}, {os.cpu_count()} cores ({platform.machine()}, shared: times are "
-        f"indicative), commit {commit}, --n-jobs {args.n_jobs or 1}. fit_global features: "
+        f"`{cmd}` on {date}, {run['machine']['cpus']} cores ({run['machine']['platform']}; "
+        f"shared with other work: times are indicative, CPU seconds beside them), commit "
+        f"{commit}, --n-jobs {run['n_jobs']}. fit_global features: "
         f"max_restarts={feats['max_restarts']}, max_time={feats['max_time']}; "
         f"certify.exact_2d {'present' if feats['exact_2d'] else 'absent'}.", "",
         f"**{n_meet} of {len(rows)} problems meet the target** (>= {TARGET:.0%} of default calls "
@@ -729,17 +746,17 @@ def write_report(rows, args, ckpt, results_dir, best_path, stem="reliability"):
     md += ["", f"Best-known losses and how they were found: `{where}`. "
            "Within 1e-4 is reported beside 1e-3 because on rotation-symmetric samples "
            "distinct minima lie about 1e-4 apart.", ""]
-    out = {"date": date, "commit": commit, "command": cmd, "machine": machine(),
-           "fit_global_features": feats, "n_jobs": args.n_jobs or 1,
+    if run.get("reported"):
+        md.insert(3, f"Judged again against the best-known losses of {run['reported']} "
+                     f"(--report-only).")
+        md.insert(4, "")
+    out = {**run,
            "settings": {"rtol": RTOL, "rtol_tight": RTOL_TIGHT, "zero_tol": ZERO_TOL,
                         "target": TARGET, "lower_rtol": LOWER_RTOL},
            "totals": {"problems": len(rows), "meeting_target": n_meet, "calls": total_calls,
                       "call_seconds": total_time, "full_run_estimate_s": estimate,
                       "calls_for_wilson_lower_bound_at_target": need},
-           "started": ckpt.get("started"), "rows": rows,
-           "calls": {name: [ckpt["problems"][name]["calls"][k]
-                            for k in ckpt["problems"][name]["calls"]]
-                     for name in (r["problem"] for r in rows)}}
+           "rows": rows, "calls": calls}
     os.makedirs(results_dir, exist_ok=True)
     write_json(os.path.join(results_dir, f"{stem}.json"), out)
     atomic_write(os.path.join(results_dir, f"{stem}.md"), "\n".join(md))
@@ -764,6 +781,9 @@ def parse_args(argv):
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     p.add_argument("--results-dir", default=RESULTS,
                    help="where the JSON, markdown, best-known and checkpoint files go")
+    p.add_argument("--report-only", action="store_true",
+                   help="judge the calls of the last measurement (reliability.json) again "
+                        "against the current best-known losses; runs no call")
     p.add_argument("--list", action="store_true", help="list the problems and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
@@ -795,6 +815,8 @@ def main(argv=None):
             ckpt_path = os.path.join(args.results_dir, f".reliability_best{suffix}.ckpt.json")
             compute_best_known(problems, args, best_path, ckpt_path)
             return 0
+        if args.report_only:
+            return report_only(problems, args, best_path, suffix)
         ckpt_path = os.path.join(args.results_dir, f".reliability{suffix}.ckpt.json")
         ckpt = measure(problems, args, best_path, ckpt_path)
     except KeyboardInterrupt:
@@ -802,15 +824,51 @@ def main(argv=None):
               "arguments plus --resume.", file=sys.stderr)
         return 130
     store = read_json(best_path)
+    calls = {pr.name: [ckpt["problems"][pr.name]["calls"][str(s)]
+                       for s in draw_seeds(pr.call_seed, calls_for(pr, args))] for pr in problems}
+    run = {"commit": ckpt["commit"], "date": today(), "started": ckpt["started"],
+           "command": "python benchmarks/reliability.py" + "".join(f" {a}" for a in args.argv),
+           "n_jobs": args.n_jobs, "machine": machine(),
+           "fit_global_features": fit_global_features()}
+    report(problems, calls, run, store, args, best_path, suffix, ckpt["lowered"])
+    os.remove(ckpt_path)
+    return 0
+
+
+def report(problems, calls, run, store, args, best_path, suffix, lowered):
     rows = []
     for pr in problems:
         X, y = pr.data()
-        n = calls_for(pr, args)
-        calls = [ckpt["problems"][pr.name]["calls"][str(s)] for s in draw_seeds(pr.call_seed, n)]
-        rows.append(summarise(pr, calls, store["problems"][pr.name], X, y,
-                              pr.name in ckpt["lowered"]))
-    write_report(rows, args, ckpt, args.results_dir, best_path, stem=f"reliability{suffix}")
-    os.remove(ckpt_path)
+        rows.append(summarise(pr, calls[pr.name], store["problems"][pr.name], X, y,
+                              pr.name in lowered))
+    write_report(rows, calls, run, args, args.results_dir, best_path, stem=f"reliability{suffix}")
+
+
+def report_only(problems, args, best_path, suffix):
+    """Judge the calls of the last measurement again against the current best-knowns."""
+    path = os.path.join(args.results_dir, f"reliability{suffix}.json")
+    old = read_json(path)
+    if old is None:
+        raise SystemExit(f"--report-only: no {path}; run a measurement first.")
+    store = read_json(best_path)
+    problems = [pr for pr in problems if pr.name in old["calls"]]
+    if not problems:
+        raise SystemExit(f"--report-only: {path} holds none of the selected problems.")
+    lowered = []
+    for pr in problems:
+        X, y = pr.data()
+        entry = store["problems"].get(pr.name)
+        if entry is None or entry.get("data_sha1") != fingerprint(X, y):
+            raise SystemExit(f"{pr.name}: no best-known loss for these data in {best_path}.")
+        if lower_best_known(store, pr.name, old["calls"][pr.name], old["commit"], old["date"]):
+            lowered.append(pr.name)
+    if lowered:
+        write_json(best_path, store)
+    run = {k: old[k] for k in ("commit", "date", "started", "command", "n_jobs", "machine",
+                               "fit_global_features")}
+    run["reported"] = f"{today()} (commit {git_commit()})"
+    report(problems, {pr.name: old["calls"][pr.name] for pr in problems}, run, store, args,
+           best_path, suffix, lowered)
     return 0
 
 

@@ -181,3 +181,24 @@ def test_bad_options_are_refused(tmp_path):
         mod.main(["--calls", "euclid-*=zero", "--results-dir", str(tmp_path)])
     with pytest.raises(SystemExit, match="--best-known first"):
         mod.main(["--only", "1d-abs-15-k1", "--results-dir", str(tmp_path)])
+
+
+def test_report_only_judges_stored_calls_again(quick_best, tmp_path):
+    stored = _copy_best(quick_best, tmp_path)
+    (tmp_path / "reliability_quick.json").write_text(
+        (quick_best / "reliability_quick.json").read_text())
+    mod = _load()
+    mod.measure_call = None  # no call may run
+    assert mod.main(["--quick", "--report-only", "--results-dir", str(tmp_path)]) == 0
+    before = json.loads((quick_best / "reliability_quick.json").read_text())["rows"]
+    after = json.loads((tmp_path / "reliability_quick.json").read_text())["rows"]
+    assert [r["hits"] for r in after] == [r["hits"] for r in before]
+    # A best-known lowered below every call (say, by a certificate) turns hits into misses.
+    name = "1d-abs-15-k1"
+    stored["problems"][name]["loss"] *= 0.9
+    (tmp_path / "reliability_best_quick.json").write_text(json.dumps(stored))
+    assert mod.main(["--quick", "--report-only", "--results-dir", str(tmp_path)]) == 0
+    row = next(r for r in json.loads((tmp_path / "reliability_quick.json").read_text())["rows"]
+               if r["problem"] == name)
+    assert row["hits"] == 0 and not row["meets_target"]
+    assert "--report-only" in (tmp_path / "reliability_quick.md").read_text()
