@@ -470,7 +470,7 @@ def _best_entry(problem, X, y, fp, records, commit, date, old):
                     note += (f" CONTRADICTION: the stored loss (a network's) is below the "
                              f"certified {value:.12g}")
                     entry["checks"]["contradiction"] = note.strip()
-        else:
+        elif old["loss"] != value or old.get("method") != method:
             history.append({k: old.get(k) for k in ("loss", "method", "evidence", "date",
                                                     "commit")})
             if value < old["loss"] * (1 - LOWER_RTOL):
@@ -627,6 +627,8 @@ def summarise(problem, calls, entry, X, y, lowered=False):
         "median_cpu_time": field("cpu_time", lambda v: float(np.median(v))),
         "full_run_calls": default_calls(problem),
         "full_run_estimate_s": float(times.mean()) * default_calls(problem),
+        "full_run_estimate_cpu_s": field("cpu_time", lambda v: float(np.mean(v))
+                                         * default_calls(problem)),
         "meets_target": hits / n >= TARGET,
         "evidence": evidence,
         "median_n_reached": field("n_reached", lambda v: float(np.median(v))),
@@ -667,12 +669,15 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
     total_calls = sum(r["calls"] for r in rows)
     total_time = sum(r["total_time"] for r in rows)
     estimate = sum(r["full_run_estimate_s"] for r in rows)
+    estimate_cpu = sum(r["full_run_estimate_cpu_s"] or 0.0 for r in rows)
+    total_cpu = sum(sum(c.get("cpu_time") or 0.0 for c in calls[r["problem"]]) for r in rows)
     feats = run["fit_global_features"]
     n_min = min(r["calls"] for r in rows)
     # Calls needed before an all-hit run's Wilson 95% lower bound reaches the target.
     need = next(n for n in range(1, 10**5) if wilson_interval(n, n)[0] >= TARGET)
     cmd = run["command"]
     lowered = [r["problem"] for r in rows if r["best_lowered_by_measurement"]]
+    run = {**run, "lowered": lowered}
     md = [
         "# fit_global reliability on held-out problems (issue 9)", "",
         f"`{cmd}` on {date}, {run['machine']['cpus']} cores ({run['machine']['platform']}; "
@@ -682,9 +687,11 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
         f"certify.exact_2d {'present' if feats['exact_2d'] else 'absent'}.", "",
         f"**{n_meet} of {len(rows)} problems meet the target** (>= {TARGET:.0%} of default calls "
         f"within {RTOL:g} relative of the best-known; MSE <= {ZERO_TOL:g} var(y) where the "
-        f"optimum is 0). {total_calls} calls, {total_time / 60:.1f} min of calls; these problems "
-        f"at the full run's call counts ({DEFAULT_CALLS}, {CALLS}) would take about "
-        f"{estimate / 60:.0f} min at this run's mean time per call.", "",
+        f"optimum is 0). {total_calls} calls: {total_time / 60:.1f} min of wall-clock time, "
+        f"{total_cpu / 60:.1f} min of CPU. These problems at the full run's call counts "
+        f"({DEFAULT_CALLS}, {CALLS}) would take about {estimate_cpu / 60:.0f} min of CPU at this "
+        f"run's mean per call (the wall-clock time of one process on an idle core; "
+        f"{estimate / 60:.0f} min at this run's wall-clock times).", "",
         f"What the counts can show: with {n_min} to {max(r['calls'] for r in rows)} calls per "
         f"problem, even all calls hitting gives a Wilson 95% lower bound of "
         f"{wilson_interval(n_min, n_min)[0]:.3f} (for {n_min} calls): these counts can show that "
@@ -694,9 +701,9 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
         md += [f"Best-known lowered by a default call in this run: {', '.join(lowered)} "
                "(the rows use the lowered value).", ""]
     md += ["| problem | N | d | k | best-known (how) | calls | within 1e-3 | 95% CI | within 1e-4 "
-           "| worst / best | median s | p90 s | evidence | n_reached (min) | max p_better "
-           "| warned |",
-           "|---|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+           "| worst / best | median s | p90 s | median CPU s | evidence | n_reached (min) "
+           "| max p_better | warned |",
+           "|---|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         how = {"exact": "exact", "certified": "certified"}.get(r["best_evidence"], "search")
         if r["best_lowered_by_measurement"]:
@@ -710,7 +717,8 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
                   f"{r['best_known']:.6g} ({how}) | {r['calls']} | {r['hits']} ({r['rate']:.0%}) "
                   f"| [{r['ci_low']:.2f}, {r['ci_high']:.2f}] | {r['hits_1e-4']} "
                   f"({r['rate_1e-4']:.0%}) | {worst} | {r['median_time']:.3g} | "
-                  f"{r['p90_time']:.3g} | {ev} | {nr} | {_fmt(r['max_p_better'], '.2g')} | "
+                  f"{r['p90_time']:.3g} | {_fmt(r['median_cpu_time'])} | {ev} | {nr} | "
+                  f"{_fmt(r['max_p_better'], '.2g')} | "
                   f"{r['calls_with_warnings']} |")
     below = [r for r in rows if not r["meets_target"]]
     md += ["", f"## Below target ({len(below)})", ""]
@@ -747,14 +755,14 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
            "Within 1e-4 is reported beside 1e-3 because on rotation-symmetric samples "
            "distinct minima lie about 1e-4 apart.", ""]
     if run.get("reported"):
-        md.insert(3, f"Judged again against the best-known losses of {run['reported']} "
-                     f"(--report-only).")
-        md.insert(4, "")
+        md[3:3] = ["", f"Judged again against the best-known losses of {run['reported']} "
+                       f"(--report-only)."]
     out = {**run,
            "settings": {"rtol": RTOL, "rtol_tight": RTOL_TIGHT, "zero_tol": ZERO_TOL,
                         "target": TARGET, "lower_rtol": LOWER_RTOL},
            "totals": {"problems": len(rows), "meeting_target": n_meet, "calls": total_calls,
-                      "call_seconds": total_time, "full_run_estimate_s": estimate,
+                      "call_seconds": total_time, "call_cpu_seconds": total_cpu,
+                      "full_run_estimate_s": estimate, "full_run_estimate_cpu_s": estimate_cpu,
                       "calls_for_wilson_lower_bound_at_target": need},
            "rows": rows, "calls": calls}
     os.makedirs(results_dir, exist_ok=True)
@@ -854,7 +862,7 @@ def report_only(problems, args, best_path, suffix):
     problems = [pr for pr in problems if pr.name in old["calls"]]
     if not problems:
         raise SystemExit(f"--report-only: {path} holds none of the selected problems.")
-    lowered = []
+    lowered = list(old.get("lowered", []))
     for pr in problems:
         X, y = pr.data()
         entry = store["problems"].get(pr.name)
@@ -862,7 +870,7 @@ def report_only(problems, args, best_path, suffix):
             raise SystemExit(f"{pr.name}: no best-known loss for these data in {best_path}.")
         if lower_best_known(store, pr.name, old["calls"][pr.name], old["commit"], old["date"]):
             lowered.append(pr.name)
-    if lowered:
+    if len(lowered) > len(old.get("lowered", [])):
         write_json(best_path, store)
     run = {k: old[k] for k in ("commit", "date", "started", "command", "n_jobs", "machine",
                                "fit_global_features")}
