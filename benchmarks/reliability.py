@@ -228,7 +228,12 @@ def best_job(X, y, hidden, job):
     return rec
 
 
-def best_known_jobs(problem, X, quick):
+def _search_seed(problem, search_round):
+    # a later round (--search-round) draws fresh seeds
+    return (problem.search_seed + 7919 * search_round) % (2**32 - 1)
+
+
+def best_known_jobs(problem, X, quick, search_round=0):
     """The computations behind a problem's best-known loss, in order."""
     jobs = []
     if problem.exact == "zero":
@@ -240,7 +245,7 @@ def best_known_jobs(problem, X, quick):
     if problem.exact == "exact_2d" and fit_global_features()["exact_2d"]:
         jobs.append({"kind": "exact_2d", "settings": {}})
     cfg = QUICK_SEARCH if quick else SEARCH[problem.family]
-    seeds = draw_seeds(problem.search_seed, cfg["n_seeds"] + 2)
+    seeds = draw_seeds(_search_seed(problem, search_round), cfg["n_seeds"] + 2)
     R = cfg["n_restarts"]
     for s in seeds[:cfg["n_seeds"]]:
         jobs.append({"kind": "search", "settings": {"n_restarts": R, "random_state": s}})
@@ -251,20 +256,20 @@ def best_known_jobs(problem, X, quick):
         if problem.hidden >= 2:
             jobs.append({"kind": "grow", "settings": {"n_restarts": max(R // 4, 10),
                                                       "random_state": seeds[-1]}})
-    return _keyed(jobs)
+    return _keyed(jobs, prefix=f"r{search_round}:" if search_round else "")
 
 
-def extra_jobs(problem, quick):
+def extra_jobs(problem, quick, search_round=0):
     """More searches for a best-known not yet confirmed: warm chains and plain searches."""
     if quick or problem.exact == "zero":
         return []
     n, R = EXTRA[problem.family], SEARCH[problem.family]["n_restarts"]
-    seeds = draw_seeds(problem.search_seed + 1, n)
+    seeds = draw_seeds(_search_seed(problem, search_round) + 1, n)
     jobs = [{"kind": "grow", "settings": {"n_restarts": R // 2, "random_state": s}}
             if i % 2 == 0 and problem.hidden >= 2 else
             {"kind": "search", "settings": {"n_restarts": R, "random_state": s}}
             for i, s in enumerate(seeds)]
-    return _keyed(jobs, prefix="x")
+    return _keyed(jobs, prefix=f"r{search_round}:x" if search_round else "x")
 
 
 def _keyed(jobs, prefix=""):
@@ -347,8 +352,8 @@ def compute_best_known(problems, args, best_path, ckpt_path):
                       on_result, f"best-known {problem.name}", args.progress)
             return [done["records"][j["key"]] for j in jobs]
 
-        records = run(best_known_jobs(problem, X, args.quick))
-        extras, used = extra_jobs(problem, args.quick), 0
+        records = run(best_known_jobs(problem, X, args.quick, args.search_round))
+        extras, used = extra_jobs(problem, args.quick, args.search_round), 0
         # Unconfirmed (fewer than AGREE searches at the best, no certificate): search on,
         # in batches of a fixed size (so what runs does not depend on --n-jobs).
         while used < len(extras) and not _confirmed(records, float(np.var(y))):
@@ -357,6 +362,7 @@ def compute_best_known(problems, args, best_path, ckpt_path):
         entry, note = _best_entry(problem, X, y, fp, records, commit, date,
                                   store["problems"].get(problem.name))
         entry["checks"]["extra_jobs_run"] = used
+        entry["checks"]["search_round"] = args.search_round
         store["problems"][problem.name] = entry
         write_json(best_path, store)
         print(f"{problem.name:34s} best-known {entry['loss']:.10g} ({entry['method']}; "
@@ -777,6 +783,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--best-known", action="store_true",
                    help="(re)compute the best-known losses (long); only ever lowers a stored one")
+    p.add_argument("--search-round", type=int, default=0, metavar="N",
+                   help="with --best-known: searches with fresh seeds (round N), e.g. to "
+                        "confirm a best-known that the earlier rounds could not")
     p.add_argument("--only", nargs="+", metavar="PATTERN",
                    help="problems whose name matches a shell pattern, e.g. 'euclid-*'")
     p.add_argument("--calls", nargs="+", metavar="N|PATTERN=N",
