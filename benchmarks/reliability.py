@@ -397,8 +397,8 @@ def _summarise_job(rec):
     job = rec["job"]
     out = {"kind": job["kind"], "settings": {k: v for k, v in job["settings"].items()
                                              if k != "network"}}
-    for k in ("loss", "time", "evidence", "error", "n_starts", "n_reached", "p_better",
-              "certified_optimum"):
+    for k in ("loss", "time", "cpu_time", "evidence", "error", "n_starts", "n_reached",
+              "p_better", "certified_optimum"):
         if k in rec:
             out[k] = rec[k]
     return out
