@@ -403,8 +403,7 @@ def _json_default(o):
 def deterministic_methods(report):
     """Names of the rows of a BenchmarkReport run once while others ran many times
     (constructions: they have a loss ratio, not a success rate)."""
-    n = len(report.meta.get("seeds") or [])
-    return [k for k, r in report.rows.items() if r["runs"] == 1 and n > 1]
+    return report.deterministic_methods()
 
 
 def verdict(report):
