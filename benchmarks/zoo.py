@@ -47,7 +47,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 import warnings
 
@@ -56,6 +55,7 @@ from tqdm.auto import tqdm
 
 import exactfit
 from exactfit import tasks
+from exactfit._io import write_text
 from exactfit._parallel import _controller, draw_seeds
 from exactfit._validation import check_data
 from exactfit.bench import summarize_runs, wilson_interval
@@ -88,31 +88,13 @@ def architecture(task):
 
 
 def _atomic_json(path, obj):
-    d = os.path.dirname(path)
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=1, allow_nan=False)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_text(path, json.dumps(obj, indent=1, allow_nan=False))
 
 
 def _atomic_text(path, text):
-    d = os.path.dirname(path)
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_text(path, text)
 
 
 def _falling(curve):

@@ -375,19 +375,10 @@ class CheckReport:
     def save(self, path):
         """Write :meth:`to_dict` as JSON (atomically: a temporary file, then a rename)."""
         import json
-        import os
-        import tempfile
 
-        d = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(self.to_dict(), fh, indent=1, default=_json_default)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        from ._io import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=1, default=_json_default))
 
 
 def _json_default(o):
