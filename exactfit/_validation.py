@@ -1,6 +1,7 @@
 """Argument checks with clear messages, shared by every public entry point."""
 
 import numbers
+import os
 
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length
@@ -8,16 +9,49 @@ from sklearn.utils import check_random_state as _sk_check_random_state
 
 __all__ = ["check_data", "check_X", "check_hidden", "check_positive_int",
            "check_choice", "check_fraction", "check_nonnegative", "check_random_state",
-           "check_network"]
+           "check_network", "check_n_jobs", "check_bool", "check_positive",
+           "check_memory", "available_memory", "MAX_ABS_VALUE"]
+
+#: Largest magnitude accepted in data. Every loss squares errors and every
+#: least-squares solve forms products of the data, and float64 overflows above
+#: about 1.8e308 = (1.3e154)^2: above this the MSE of any network is inf.
+MAX_ABS_VALUE = 1e150
+
+
+def _as_float_array(a, name):
+    """`a` as a finite float64 array of magnitude <= MAX_ABS_VALUE, errors naming `name`."""
+    if a is None:
+        raise TypeError(f"{name} must be an array of numbers; got None.")
+    if isinstance(a, (str, bytes, dict, set)):
+        raise TypeError(f"{name} must be an array of numbers; got {type(a).__name__}.")
+    if np.iscomplexobj(a) or (hasattr(a, "dtypes") and any(
+            np.issubdtype(np.dtype(t), np.complexfloating) for t in _dtypes(a))):
+        raise TypeError(f"{name} must hold real numbers; got complex values.")
+    try:
+        a = check_array(a, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
+                        ensure_min_samples=0, ensure_min_features=0, allow_nd=True,
+                        input_name=name)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    except TypeError as exc:  # e.g. an object that is not array-like
+        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+    if a.size and np.max(np.abs(a)) > MAX_ABS_VALUE:
+        raise ValueError(f"{name} has values up to {np.max(np.abs(a)):.3g} in magnitude; "
+                         f"exactfit needs |{name}| <= {MAX_ABS_VALUE:g} (squared errors of "
+                         f"larger values overflow float64). Rescale {name}.")
+    return a
+
+
+def _dtypes(frame):
+    try:
+        return list(frame.dtypes)
+    except TypeError:  # a pandas Series: .dtypes is one dtype
+        return [frame.dtypes]
 
 
 def check_X(X, name="X", ensure_min_features=1):
     """Return X as a finite 2-D float array (n_samples, n_features)."""
-    try:
-        X = check_array(X, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                        ensure_min_samples=0, ensure_min_features=0, input_name=name)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
+    X = _as_float_array(X, name)
     if X.ndim == 1:
         raise ValueError(f"{name} must be 2-D (n_samples, n_features); got shape {X.shape}. "
                          f"Reshape a single feature with {name}.reshape(-1, 1).")
@@ -41,11 +75,7 @@ def check_data(X, y, name_X="X", name_y="y"):
         Targets, always 2-D.
     """
     X = check_X(X, name_X)
-    try:
-        y = check_array(y, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                        ensure_min_samples=0, ensure_min_features=0, input_name=name_y)
-    except ValueError as exc:
-        raise ValueError(f"{name_y}: {exc}") from None
+    y = _as_float_array(y, name_y)
     if y.ndim not in (1, 2):
         raise ValueError(f"{name_y} must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); "
                          f"got shape {y.shape}.")
@@ -148,3 +178,86 @@ def check_network(network, name="network"):
         return inner
     raise TypeError(f"{name} must be an exactfit.Network or a FitResult holding one; got "
                     f"{type(network).__name__}.")
+
+
+def check_n_jobs(n_jobs, name="n_jobs"):
+    """None or a nonzero int (joblib's meaning: -1 is every CPU)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{name} must be None or an int (joblib's meaning: -1 uses every "
+                        f"CPU); got {n_jobs!r} ({type(n_jobs).__name__}).")
+    if n_jobs == 0:
+        raise ValueError(f"{name} must not be 0 (None or 1: sequential; -1: every CPU).")
+    return int(n_jobs)
+
+
+def check_bool(value, name):
+    """True or False (numpy bools accepted), not a truthy stand-in."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def check_positive(value, name, allow_inf=False):
+    """A real > 0 (finite unless allow_inf)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number > 0; got {value!r}.")
+    value = float(value)
+    if np.isnan(value) or value <= 0 or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number > 0; got {value}.")
+    return value
+
+
+def available_memory():
+    """Bytes of memory available to this process now (Linux's MemAvailable; None
+    where it cannot be read)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+# LAPACK (through numpy and scipy) indexes arrays with 32-bit ints in common builds:
+# a least-squares matrix with more entries crashes the process instead of raising.
+_LAPACK_MAX_ENTRIES = 2 ** 31 - 1
+# Work below this size is not checked against the free memory (reading it costs ~50 us).
+_ALWAYS_FITS = 2 ** 27
+
+
+def check_memory(n_bytes, what, hint="", lapack_entries=None):
+    """Refuse, with a ValueError, work that cannot fit in memory.
+
+    Parameters
+    ----------
+    n_bytes : float
+        Estimated peak memory of the work.
+    what : str
+        What needs it, naming the argument that sets the size (e.g.
+        ``"norm_pyramid(n_units=10000000): a 400 x 10000001 least-squares matrix"``).
+    hint : str
+        What to do instead.
+    lapack_entries : int, optional
+        Entries of a matrix handed to LAPACK: more than 2**31 - 1 crash 32-bit
+        LAPACK builds, so they are refused even when memory would suffice.
+    """
+    if lapack_entries is not None and lapack_entries > _LAPACK_MAX_ENTRIES:
+        raise ValueError(f"{what} has {lapack_entries:.3g} entries, more than LAPACK's "
+                         f"32-bit indexing allows (2**31 - 1). {hint}".rstrip())
+    if n_bytes < _ALWAYS_FITS:  # skip reading /proc/meminfo on the hot paths
+        return
+    avail = available_memory()
+    if avail is not None and n_bytes > avail:
+        raise ValueError(f"{what} needs about {_gib(n_bytes)} of memory; {_gib(avail)} is "
+                         f"available. {hint}".rstrip())
+
+
+def _gib(n):
+    return f"{n / 2 ** 30:.3g} GiB"

@@ -8,7 +8,7 @@ half of it).
 
 import numpy as np
 
-from ._validation import check_choice, check_data
+from ._validation import check_choice, check_data, check_network
 from .activations import activation, activation_derivative
 from .network import _backward, _forward, unflatten
 
@@ -32,6 +32,7 @@ LOSSES = tuple(_LOSSES)
 
 
 def _prepare(network, X, y):
+    network = check_network(network, "network")
     X, Y = check_data(X, y)
     if X.shape[1] != network.n_inputs:
         raise ValueError(f"X has {X.shape[1]} features but the network expects "
@@ -39,31 +40,57 @@ def _prepare(network, X, y):
     if Y.shape[1] != network.n_outputs:
         raise ValueError(f"y has {Y.shape[1]} output(s) but the network has "
                          f"{network.n_outputs}.")
-    return X, Y
+    return network, X, Y
 
 
 def loss(network, X, y, kind="mse"):
-    """Loss `kind` ("mse" or "mae") of `network` on ``(X, y)``."""
-    check_choice(kind, LOSSES, "loss")
-    X, Y = _prepare(network, X, y)
-    P = _forward(network.weights, network.biases, network._activations(), X)[1][-1]
-    return _LOSSES[kind](P, Y)[0]
+    """Loss `kind` ("mse" or "mae") of `network` on ``(X, y)``.
+
+    Parameters
+    ----------
+    network : Network or FitResult
+        A :class:`~exactfit.FitResult` stands for its ``network``.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    kind : {"mse", "mae"}, default="mse"
+
+    Returns
+    -------
+    float
+        Infinite when the network's outputs overflow float64 (a diverged run);
+        the data itself is limited to ``|value| <= 1e150``, whose squares fit.
+    """
+    check_choice(kind, LOSSES, "kind")
+    network, X, Y = _prepare(network, X, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        P = _forward(network.weights, network.biases, network._activations(), X)[1][-1]
+        value = _LOSSES[kind](P, Y)[0]
+    return value if not np.isnan(value) else np.inf  # inf - inf in an overflowed output
 
 
 def mse(network, X, y):
-    """Mean squared error ``mean((network(X) - y) ** 2)`` over samples and outputs."""
+    """Mean squared error ``mean((network(X) - y) ** 2)`` over samples and outputs.
+
+    `network` may be a :class:`~exactfit.Network` or a :class:`~exactfit.FitResult`.
+    """
     return loss(network, X, y, "mse")
 
 
 def mae(network, X, y):
-    """Mean absolute error ``mean(|network(X) - y|)`` over samples and outputs."""
+    """Mean absolute error ``mean(|network(X) - y|)`` over samples and outputs.
+
+    `network` may be a :class:`~exactfit.Network` or a :class:`~exactfit.FitResult`.
+    """
     return loss(network, X, y, "mae")
 
 
 def loss_and_grad(network, X, y, kind="mse"):
-    """Loss and its gradient with respect to ``network.to_flat()``."""
-    check_choice(kind, LOSSES, "loss")
-    X, Y = _prepare(network, X, y)
+    """Loss `kind` and its gradient with respect to ``network.to_flat()``.
+
+    `network` may be a :class:`~exactfit.Network` or a :class:`~exactfit.FitResult`.
+    """
+    check_choice(kind, LOSSES, "kind")
+    network, X, Y = _prepare(network, X, y)
     obj = Objective(X, Y, network.layer_sizes, network.hidden, network.output, kind)
     return obj(network.to_flat())
 
@@ -100,7 +127,7 @@ class Objective:
         n = len(self.layer_sizes) - 1
         self.acts = [hidden] * (n - 1) + [output]
         self.hidden, self.output = hidden, output
-        self.kind = check_choice(kind, LOSSES, "loss")
+        self.kind = check_choice(kind, LOSSES, "kind")
         self._loss = _LOSSES[kind]
         self._two_layer = n == 2 and output == "linear"
         if self._two_layer:

@@ -46,11 +46,8 @@ class Network:
     """
 
     def __init__(self, weights, biases, hidden="relu", output="linear"):
-        if isinstance(weights, np.ndarray) or isinstance(biases, np.ndarray):
-            raise TypeError("weights and biases must be sequences with one array per layer "
-                            "(e.g. [W1, W2] and [b1, b2]), not a single array.")
-        weights = [np.array(W, dtype=np.float64) for W in weights]
-        biases = [np.array(b, dtype=np.float64) for b in biases]
+        weights = _layer_arrays(weights, "weights")
+        biases = _layer_arrays(biases, "biases")
         if len(weights) == 0:
             raise ValueError("weights must hold at least one layer.")
         if len(weights) != len(biases):
@@ -59,6 +56,9 @@ class Network:
         for i, (W, b) in enumerate(zip(weights, biases)):
             if W.ndim != 2:
                 raise ValueError(f"weights[{i}] must be 2-D (n_in, n_out); got shape {W.shape}.")
+            if 0 in W.shape:
+                raise ValueError(f"weights[{i}] has shape {W.shape}: every layer needs at least "
+                                 f"one input and one unit.")
             if b.ndim != 1 or b.shape[0] != W.shape[1]:
                 raise ValueError(f"biases[{i}] must have shape ({W.shape[1]},) to match "
                                  f"weights[{i}] of shape {W.shape}; got {b.shape}.")
@@ -139,9 +139,17 @@ class Network:
     @classmethod
     def from_flat(cls, theta, layer_sizes, hidden="relu", output="linear"):
         """Build a network from a flat parameter vector and ``(n_in, h1, ..., n_out)``."""
+        if not isinstance(layer_sizes, (tuple, list)) or len(layer_sizes) < 2:
+            raise TypeError(f"layer_sizes must be a tuple (n_inputs, hidden..., n_outputs) "
+                            f"of at least 2 ints; got {layer_sizes!r}.")
         layer_sizes = (check_positive_int(layer_sizes[0], "layer_sizes[0]"),) + \
             check_hidden(tuple(layer_sizes[1:]), "layer_sizes")
-        theta = np.asarray(theta, dtype=np.float64)
+        if np.iscomplexobj(theta):
+            raise TypeError("theta holds complex numbers; parameters are real.")
+        try:
+            theta = np.asarray(theta, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"theta must be a vector of real numbers: {exc}") from None
         expected = n_params(layer_sizes)
         if theta.ndim != 1 or theta.size != expected:
             raise ValueError(f"theta must be a 1-D vector of {expected} parameters for layer "
@@ -165,6 +173,10 @@ class Network:
 
     @classmethod
     def from_dict(cls, d):
+        """The network described by :meth:`to_dict`'s output."""
+        if not isinstance(d, dict) or "weights" not in d or "biases" not in d:
+            raise ValueError("a network is described by a dict with 'weights' and 'biases'; "
+                             f"got {d!r:.80}.")
         return cls(d["weights"], d["biases"], d.get("hidden", "relu"), d.get("output", "linear"))
 
     def __eq__(self, other):
@@ -177,9 +189,67 @@ class Network:
         return (f"Network({arch}, hidden={self.hidden!r}, output={self.output!r}, "
                 f"{self.n_params} parameters)")
 
+    # ------------------------------------------- other frameworks (exactfit.interop)
+    @classmethod
+    def from_torch(cls, model, activation=None, output=None):
+        """From a ``torch.nn.Sequential`` or its state dict (see :func:`exactfit.interop.from_torch`)."""
+        from .interop import from_torch
+
+        return from_torch(model, activation, output)
+
+    @classmethod
+    def from_sklearn(cls, estimator):
+        """From a fitted ``MLPRegressor`` (see :func:`exactfit.interop.from_sklearn`)."""
+        from .interop import from_sklearn
+
+        return from_sklearn(estimator)
+
+    @classmethod
+    def from_keras(cls, weights, activations="relu", output="linear"):
+        """From Keras's ``get_weights()`` (see :func:`exactfit.interop.from_keras`)."""
+        from .interop import from_keras
+
+        return from_keras(weights, activations, output)
+
+    def to_torch(self, dtype=None):
+        """A ``torch.nn.Sequential`` with these weights, float64 by default."""
+        from .interop import to_torch
+
+        return to_torch(self, dtype)
+
+    def to_sklearn(self):
+        """A fitted ``MLPRegressor`` predicting the same (see :func:`exactfit.interop.to_sklearn`)."""
+        from .interop import to_sklearn
+
+        return to_sklearn(self)
+
+    def to_keras_weights(self):
+        """``[W1, b1, W2, b2, ...]`` for a Keras model's ``set_weights``."""
+        from .interop import to_keras_weights
+
+        return to_keras_weights(self)
+
 
 # ---------------------------------------------------------------------------
 # Array-level helpers shared by the losses and the solvers (no validation: hot path).
+
+def _layer_arrays(arrays, name):
+    """One float64 copy per layer; complex, non-numeric or non-sequence input rejected."""
+    if isinstance(arrays, (np.ndarray, str, bytes, dict)) or not hasattr(arrays, "__iter__"):
+        raise TypeError(f"{name} must be a list or tuple with one array per layer (e.g. "
+                        f"[W1, W2]); got {type(arrays).__name__}.")
+    out = []
+    for i, a in enumerate(arrays):
+        if np.iscomplexobj(a):
+            raise TypeError(f"{name}[{i}] holds complex numbers; a Network's parameters are "
+                            "real (the imaginary part would be dropped).")
+        try:
+            a = np.array(a, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}[{i}] must be an array of real numbers: {exc}") from None
+        out.append(a)
+    return out
+
 
 def n_params(layer_sizes):
     """Number of parameters of a dense net with these layer sizes."""

@@ -1,19 +1,21 @@
 """FitResult: one result type for every way of getting weights."""
 
-import json
-
 import numpy as np
 from scipy.optimize import OptimizeResult
 
+from ._io import read_json, write_json
 from .network import Network
 
 __all__ = ["FitResult", "EVIDENCE"]
 
 #: What can stand behind a result's loss, strongest first.
 #: "exact": zero loss by construction; "certified": a convex or exact 1-D
-#: certificate; "local": stationary with the Hessian checked; "search": best of
-#: several starts; "none": a single local run (gradient descent).
-EVIDENCE = ("exact", "certified", "local", "search", "none")
+#: certificate, checked within its stated tolerance; "bound": a certificate whose
+#: check failed its tolerance, so only a proven lower bound on the optimum holds
+#: (the result says which, e.g. ``dual_bound``); "local": stationary with the
+#: Hessian checked; "search": best of several starts; "none": a single local run
+#: (gradient descent).
+EVIDENCE = ("exact", "certified", "bound", "local", "search", "none")
 
 # Keys shown first, in this order, by the summary.
 _FIRST = ("message", "success", "method", "loss", "evidence", "nit", "time", "random_state")
@@ -97,23 +99,41 @@ class FitResult(OptimizeResult):
         return out
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d, source=None):
+        """The result described by :meth:`to_dict`'s output.
+
+        Raises ValueError (naming `source`, the file it came from, if given) when
+        `d` is not such a description: a FitResult always holds a network.
+        """
+        where = f" in {source!r}" if source is not None else ""
+        if not isinstance(d, dict):
+            raise TypeError(f"a FitResult is described by a dict; got {type(d).__name__}{where}.")
+        if "rows" in d and "runs" in d:
+            raise ValueError(f"the data{where} is a benchmark or sweep report, not a FitResult: "
+                             "read it with exactfit.BenchmarkReport.load or "
+                             "exactfit.SweepReport.load.")
+        net = d.get("network")
+        if not (isinstance(net, dict) and "__network__" in net):
+            raise ValueError(f"the data{where} holds no network (keys: {sorted(d)[:8]}): not a "
+                             "FitResult written by FitResult.save.")
         out = {}
         for k, v in d.items():
             if isinstance(v, dict) and "__network__" in v:
-                v = Network.from_dict(v["__network__"])
+                try:
+                    v = Network.from_dict(v["__network__"])
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise ValueError(f"the network under {k!r}{where} is invalid: {exc}") from None
             elif k in ("loss_curve", "restart_losses") and v is not None:
                 v = np.asarray(v, dtype=float)
             out[k] = v
         return cls(out)
 
     def save(self, path):
-        """Write the result as JSON to `path`."""
-        with open(path, "w") as fh:
-            json.dump(self.to_dict(), fh, indent=1)
+        """Write the result as JSON to `path`, atomically (a temporary file in the same
+        folder, then renamed: a crash never leaves a truncated file)."""
+        write_json(path, self.to_dict(), indent=1)
 
     @classmethod
     def load(cls, path):
-        """Read a result written by :meth:`save`."""
-        with open(path) as fh:
-            return cls.from_dict(json.load(fh))
+        """Read a result written by :meth:`save` (errors name the file)."""
+        return cls.from_dict(read_json(path, "FitResult file"), source=str(path))

@@ -7,18 +7,23 @@ found by :func:`exactfit.fit_global`), with its Wilson interval, the median loss
 ratio and why the failures failed.
 """
 
+import inspect
 import itertools
-import json
 import math
 import time
+import warnings
 
 import numpy as np
 from scipy.optimize import minimize
 
-from ._parallel import draw_seeds, run_trials
-from ._validation import check_choice, check_data, check_fraction, check_positive_int
+from ._checkpoint import Checkpoint, callable_fingerprint, data_fingerprint
+from ._io import write_json
+from ._parallel import draw_seeds, raise_if_interrupted, run_trials
+from ._validation import (check_bool, check_choice, check_data, check_fraction, check_memory,
+                          check_n_jobs, check_nonnegative, check_positive_int)
 from .activations import check_activation
-from .bench import _json_default, _json_rows, _record, _TableReport, _unjson_rows, summarize_runs
+from .bench import (_load_report, _record, _TableReport, _unjson_rows, default_atol,
+                    summarize_runs)
 from .gd import SKLEARN_OPTIMIZERS, train_gd
 from .losses import Objective, mse
 from .network import Network
@@ -39,8 +44,9 @@ _WARM_STARTS = 4
 
 
 def _as_tuple(values, name):
-    if isinstance(values, str) or np.ndim(values) == 0:  # one value, e.g. widths=5
-        values = (values,)
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__") \
+            or (isinstance(values, np.ndarray) and values.ndim == 0):
+        values = (values,)  # one value, e.g. widths=5
     values = tuple(values)
     if not values:
         raise ValueError(f"{name} must name at least one value.")
@@ -49,7 +55,8 @@ def _as_tuple(values, name):
 
 def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropout=(0.0,),
           n_seeds=100, rtol=0.01, backend="torch", epochs=None, reference_restarts=24,
-          random_state=0, n_jobs=None, progress=True, **trainer_options):
+          random_state=0, n_jobs=None, progress=True, atol=None, checkpoint=None,
+          **trainer_options):
     """Success rate of gradient descent over a grid of remedies.
 
     Parameters
@@ -69,11 +76,12 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
     n_seeds : int, default=100
         Runs per cell; every cell uses the same seeds.
     rtol : float, default=0.01
-        A run succeeds when its MSE is within ``(1 + rtol)`` of the best loss known
-        for its architecture (activation and width): the lowest of ``fit_global``'s
-        optimum, the architecture's best run polished by L-BFGS, and the best loss
-        of any narrower width with the same activation (a narrower network is a
-        wider one with zero output weights, so the optimum never rises with width).
+        A run succeeds when its MSE is at most ``(1 + rtol) * best + atol``, with
+        ``best`` the lowest loss known for its architecture (activation and width):
+        the lowest of ``fit_global``'s optimum, the architecture's best run polished
+        by L-BFGS, and the best loss of any narrower width with the same activation
+        (a narrower network is a wider one with zero output weights, so the optimum
+        never rises with width).
     backend : {"torch", "sklearn"}, default="torch"
         ``"torch"``: :func:`exactfit.train_gd_many` with the Keras protocol, one
         batched computation per cell. ``"sklearn"``: :func:`exactfit.train_gd`.
@@ -93,12 +101,35 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
         Cells (and reference searches) run through joblib, so
         ``joblib.parallel_config(backend="dask")`` moves them onto a cluster.
     progress : bool, default=True
+        Progress bars (shown only when stderr is a terminal).
+    atol : float, optional
+        Absolute floor of success; default ``1e-8 * var(y)``
+        (:func:`exactfit.bench.default_atol`). Stated in the report.
+    checkpoint : str or os.PathLike, optional
+        A JSON file that records each finished piece (every activation's
+        reference searches, every cell's runs, every polish) as it finishes,
+        atomically. Called again with the same file and arguments, finished pieces
+        are read back instead of rerun and the report equals the uninterrupted
+        one. A file made with other arguments is refused; `rtol` and `atol` only
+        judge the runs and may change. With ``random_state=None`` the seeds are
+        read from the file.
     **trainer_options
-        Passed to the trainer (e.g. ``batch_size``, ``learning_rate``).
+        Passed to the trainer (e.g. ``batch_size``, ``learning_rate``); checked
+        against what the trainer takes before any work starts.
 
     Returns
     -------
     SweepReport
+        Its header warns when, for some architecture, a run (after L-BFGS) or a
+        narrower width beat fit_global's optimum beyond the tolerance: a miss of
+        the search, not a success of gradient descent.
+
+    Notes
+    -----
+    Ctrl-C stops every phase at once. Interrupted while the references are
+    searched, it raises KeyboardInterrupt (a checkpoint keeps the finished
+    ones); interrupted in the cells, it returns the finished cells, judged
+    against the references and their unpolished best runs, marked INTERRUPTED.
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be an exactfit.tasks.Task; got {type(task).__name__}.")
@@ -110,14 +141,14 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
         known_opt = tuple(KERAS_OPTIMIZERS)
     else:
         known_opt = SKLEARN_OPTIMIZERS
-    for opt in optimizers:
-        check_choice(opt, known_opt, "optimizer")
+    for i, opt in enumerate(optimizers):
+        check_choice(opt, known_opt, f"optimizers[{i}]")
     activations = _as_tuple(activations, "activations")
-    for act in activations:
-        check_activation(act, "activation")
+    for i, act in enumerate(activations):
+        check_activation(act, f"activations[{i}]")
         if backend == "sklearn" and act not in _SKLEARN_ACTIVATIONS:
-            raise ValueError(f"activation {act!r} needs backend='torch' (scikit-learn has "
-                             f"{list(_SKLEARN_ACTIVATIONS)}).")
+            raise ValueError(f"activations[{i}] = {act!r} needs backend='torch' (scikit-learn "
+                             f"has {list(_SKLEARN_ACTIVATIONS)}).")
     if widths is None:
         if len(task.hidden) != 1:
             raise ValueError("sweep varies one hidden layer; give widths explicitly.")
@@ -131,49 +162,169 @@ def sweep(task, optimizers=("adam",), activations=("relu",), widths=None, dropou
     if epochs is not None:
         epochs = check_positive_int(epochs, "epochs")
     reference_restarts = check_positive_int(reference_restarts, "reference_restarts")
-    t0 = time.perf_counter()
+    check_n_jobs(n_jobs)
+    progress = check_bool(progress, "progress")
+    _check_trainer_options(trainer_options, backend, optimizers)
     X, y = task.X, task.y
+    atol_default = atol is None
+    atol = default_atol(y) if atol is None else check_nonnegative(atol, "atol")
+    n, d = X.shape
+    m = 1 if y.ndim == 1 else y.shape[1]
+    w_max = max(widths)
+    # The widest reference search holds a few (width x n_samples) arrays; a torch cell
+    # holds every seed's parameters with their optimizer state and a batch's activations.
+    check_memory(8 * (8.0 * w_max * n + 6.0 * n_seeds * w_max * (d + m + 1)
+                      + 4.0 * n_seeds * w_max * min(n, 1024)),
+                 f"sweep(widths=..., n_seeds={n_seeds}) at width {w_max} on {n} samples",
+                 "Use narrower widths or fewer seeds.")
     seeds = draw_seeds(random_state, n_seeds)
     archs = list(itertools.product(activations, widths))
+    cells = list(itertools.product(optimizers, activations, widths, dropout))
+    ckpt = None
+    if checkpoint is not None:
+        import exactfit
+
+        if random_state is None:
+            stored = Checkpoint.peek(checkpoint, "sweep")
+            if stored is not None and isinstance(stored["args"].get("seeds"), list):
+                seeds = stored["args"]["seeds"]  # random seeds were drawn then: keep those
+        ckpt = Checkpoint(checkpoint, "sweep", {
+            "exactfit": exactfit.__version__, "data": data_fingerprint(X, y),
+            "optimizers": optimizers, "activations": activations, "widths": widths,
+            "dropout": dropout, "n_seeds": n_seeds, "backend": backend, "epochs": epochs,
+            "reference_restarts": reference_restarts, "seeds": seeds,
+            "trainer_options": callable_fingerprint(sorted(trainer_options.items()))})
+    t0 = time.perf_counter()
     ref_seeds = dict(zip(archs, draw_seeds(seeds[0], len(archs))))
-    # One trial per activation: its widths in a chain, each warm-started from the last.
-    chains = run_trials(_references, [(X, y, act, widths, reference_restarts,
-                                       [ref_seeds[(act, w)] for w in widths])
-                                      for act in activations],
-                        n_jobs=n_jobs, progress=progress, desc="optimum per architecture")
+
+    # Phase 1: one trial per activation, its widths in a chain, each warm-started from
+    # the last.
+    ref_keys = {act: Checkpoint.key("reference", act) for act in activations}
+    chains = {act: {int(w): loss for w, loss in ckpt[ref_keys[act]]}
+              for act in activations if ckpt is not None and ref_keys[act] in ckpt}
+    todo = [act for act in activations if act not in chains]
+
+    def save_chain(j, result):
+        act = todo[j]
+        chains[act] = result
+        if ckpt is not None:
+            ckpt.put(ref_keys[act], sorted(result.items()))
+
+    run_trials(_references, [(X, y, act, widths, reference_restarts,
+                              [ref_seeds[(act, w)] for w in widths]) for act in todo],
+               n_jobs=n_jobs, progress=progress, desc="optimum per architecture",
+               on_result=save_chain)
     if len(chains) < len(activations):
         raise KeyboardInterrupt("sweep was interrupted before every architecture's optimum "
-                                "was found.")
-    refs = [chains[activations.index(act)][w] for act, w in archs]
-    cells = list(itertools.product(optimizers, activations, widths, dropout))
-    recs = run_trials(_cell, [(X, y, seeds, opt, act, w, d, backend, epochs, trainer_options)
-                              for opt, act, w, d in cells],
-                      n_jobs=n_jobs, progress=progress, desc="sweep cells")
-    ref_loss = dict(zip(archs, refs))
+                                "was found" + (f"; the finished ones are in {ckpt.path!r}"
+                                               if ckpt is not None else "."))
+    ref_loss = {(act, w): chains[act][w] for act, w in archs}
+
+    # Phase 2: the cells.
+    cell_keys = [Checkpoint.key("cell", *c) for c in cells]
+    recs = [ckpt[k] if ckpt is not None and k in ckpt else None for k in cell_keys]
+    todo = [i for i, r in enumerate(recs) if r is None]
+
+    def save_cell(j, result):
+        i = todo[j]
+        recs[i] = ckpt.put(cell_keys[i], result) if ckpt is not None else result
+
+    done = run_trials(_cell, [(X, y, seeds, *cells[i], backend, epochs, trainer_options)
+                              for i in todo],
+                      n_jobs=n_jobs, progress=progress, desc="sweep cells", on_result=save_cell)
+    interrupted = len(done) < len(todo)
+
     # The best run of each architecture, polished by L-BFGS: a lower local optimum
     # than fit_global's is the better reference (and the runs are judged against it).
     top = {}
-    for (opt, act, w, d), rs in zip(cells, recs):
-        for r in rs:
+    for (opt, act, w, drop), rs in zip(cells, recs):
+        for r in rs or []:
             if np.isfinite(r["loss"]) and r["loss"] < top.get((act, w), {"loss": np.inf})["loss"]:
                 top[(act, w)] = r
-    polished = dict(zip(top, run_trials(_polish, [(X, y, r["network"]) for r in top.values()],
-                                        n_jobs=n_jobs, progress=progress,
-                                        desc="polish best runs")))
-    best, best_from = _best_per_architecture(ref_loss, polished)
-    rows = []
-    for (opt, act, w, d), rs in zip(cells, recs):
-        row = {"optimizer": opt, "activation": act, "width": w, "dropout": d,
+    polish_keys = {a: Checkpoint.key("polish", *a) for a in top}
+    polished = {a: ckpt[polish_keys[a]] for a in top
+                if ckpt is not None and polish_keys[a] in ckpt}
+    if not interrupted:  # one Ctrl-C stops every phase: no polishing after it
+        todo = [a for a in top if a not in polished]
+
+        def save_polish(j, result):
+            a = todo[j]
+            polished[a] = ckpt.put(polish_keys[a], result) if ckpt is not None else result
+
+        done = run_trials(_polish, [(X, y, top[a]["network"]) for a in todo], n_jobs=n_jobs,
+                          progress=progress, desc="polish best runs", on_result=save_polish)
+        interrupted = len(done) < len(todo)
+    # Unpolished architectures (after an interrupt) still count their best run.
+    candidates = {a: polished.get(a, top[a]["loss"]) for a in top}
+    best, best_from = _best_per_architecture(ref_loss, candidates)
+    for a in top:
+        if a not in polished and best_from[a] == "best run + L-BFGS":
+            best_from[a] = "best run"
+    rows, kept = [], []
+    for (opt, act, w, drop), rs in zip(cells, recs):
+        if rs is None:
+            continue
+        row = {"optimizer": opt, "activation": act, "width": w, "dropout": drop,
                "reference_loss": ref_loss[(act, w)], "best_loss": best[(act, w)],
                "best_from": best_from[(act, w)],
-               "polished_run_loss": polished.get((act, w))}  # None: no finite run
-        row.update(summarize_runs(rs, best[(act, w)], rtol))
+               "polished_run_loss": polished.get((act, w)),  # None: no finite run
+               "fit_global_missed": not ref_loss[(act, w)] <= best[(act, w)] * (1 + rtol) + atol}
+        row.update(summarize_runs(rs, best[(act, w)], rtol, atol=atol))
         rows.append(row)
-    meta = {"task": task.name, "n_samples": int(X.shape[0]), "rtol": rtol, "backend": backend,
-            "epochs": epochs, "n_seeds": n_seeds, "reference_restarts": reference_restarts,
-            "seeds": seeds, "interrupted": len(recs) < len(cells),
+        kept.append(rs)
+    warning = _reference_warning(rows, rtol, atol)
+    if warning:
+        warnings.warn(warning, UserWarning, stacklevel=2)
+    meta = {"task": task.name, "n_samples": int(X.shape[0]), "rtol": rtol, "atol": atol,
+            "atol_default": atol_default,
+            "backend": backend, "epochs": epochs, "n_seeds": n_seeds,
+            "reference_restarts": reference_restarts, "seeds": seeds,
+            "interrupted": interrupted, "reference_warning": warning,
             "wall_time": time.perf_counter() - t0}
-    return SweepReport(rows, [list(r) for r in recs], meta)
+    return SweepReport(rows, [list(r) for r in kept], meta)
+
+
+def _reference_warning(rows, rtol, atol):
+    """The header when fit_global's optimum was beaten beyond the tolerance somewhere."""
+    missed = {}
+    for r in rows:
+        if r["fit_global_missed"]:
+            missed[(r["activation"], r["width"])] = r
+    if not missed:
+        return None
+    where = "; ".join(f"{a}, {w} units: {r['best_from']} reached {r['best_loss']:.6g} < "
+                      f"fit_global's {r['reference_loss']:.6g}"
+                      for (a, w), r in missed.items())
+    return (f"WARNING: fit_global missed the optimum ({where}), by more than the tolerance "
+            f"(rtol={rtol:g}, atol={atol:.3g}). Success is judged against the lowest loss "
+            f"known; this is a miss of the search, not a success of gradient descent.")
+
+
+def _check_trainer_options(options, backend, optimizers):
+    """Reject, before any work, an option the trainer would refuse at the first cell."""
+    if backend == "torch":
+        from .gd import KERAS_OPTIMIZERS, train_gd_many
+
+        taken = set(inspect.signature(train_gd_many).parameters) - {
+            "X", "y", "seeds", "hidden", "optimizer", "activation", "dropout", "epochs",
+            "loss_curve", "progress", "optimizer_options"}
+        for opt in optimizers:
+            allowed = taken | set(KERAS_OPTIMIZERS[opt])
+            unknown = sorted(set(options) - allowed)
+            if unknown:
+                raise TypeError(f"unexpected trainer option(s) {unknown} for backend='torch' "
+                                f"with optimizer {opt!r}; it takes {sorted(allowed)}.")
+    else:
+        from sklearn.neural_network import MLPRegressor
+
+        from .gd._train import _OWN_OPTIONS
+
+        allowed = ({"learning_rate", "batch_size", "tol"}
+                   | set(MLPRegressor().get_params()) - set(_OWN_OPTIONS))
+        unknown = sorted(set(options) - allowed)
+        if unknown:
+            raise TypeError(f"unexpected trainer option(s) {unknown} for backend='sklearn'; "
+                            f"train_gd takes {sorted(allowed)}.")
 
 
 def _best_per_architecture(ref_loss, polished):
@@ -237,6 +388,7 @@ def _cell(X, y, seeds, opt, act, width, drop, backend, epochs, options):
                             max_iter=epochs or 200, random_state=s, **options) for s in seeds]
     recs = []
     for r, s in zip(results, seeds):
+        raise_if_interrupted(r)  # the torch trainer catches Ctrl-C itself
         rec = _record(r, X, s)
         rec.pop("loss_curve")  # keep saved sweeps small
         recs.append(rec)
@@ -310,6 +462,9 @@ class SweepReport(_TableReport):
                         f"{f['dead']}/{f['collapsed']}/{f['linear']}/{f['other']}"))
         return out
 
+    def _header(self):
+        return self.meta.get("reference_warning") or ""
+
     def _footer(self):
         m = self.meta
         beaten = sorted({(r["activation"], r["width"], r["best_from"]) for r in self.rows
@@ -318,19 +473,19 @@ class SweepReport(_TableReport):
                 + ", ".join(f"{src} ({a}, {w} units)" for a, w, src in beaten)) if beaten else ""
         return (f"Success: MSE <= (1 + {m['rtol']:g}) x the optimum of the same architecture "
                 f"(the lowest of fit_global's, the best run's after L-BFGS, any narrower "
-                f"width's){note}; task {m['task']}, {m['n_samples']} samples, "
-                f"backend {m['backend']}, "
-                f"{m['n_seeds']} seeds per cell"
+                f"width's) + atol, atol = {m.get('atol', 0.0):.3g}"
+                + (" (1e-8 x var(y))" if m.get("atol_default") else "")
+                + f"{note}; task {m['task']}, {m['n_samples']} samples, "
+                f"backend {m['backend']}, {m['n_seeds']} seeds per cell"
                 + ("; INTERRUPTED, partial results" if m.get("interrupted") else ""))
 
     def save(self, path):
-        """Write the report (every run included) as JSON."""
-        with open(path, "w") as fh:
-            json.dump({"rows": _json_rows(self.rows), "runs": self.runs, "meta": self.meta}, fh,
-                      default=_json_default, allow_nan=False)
+        """Write the report (every run included) as JSON, atomically (a temporary file
+        renamed over `path`: a crash never leaves a truncated file)."""
+        write_json(path, {"rows": self.rows, "runs": self.runs, "meta": self.meta})
 
     @classmethod
     def load(cls, path):
-        with open(path) as fh:
-            d = json.load(fh)
+        """Read a report written by :meth:`save` (errors name the file)."""
+        d = _load_report(path, "sweep report", ("rows", "runs", "meta"))
         return cls(_unjson_rows(d["rows"]), d["runs"], d["meta"])

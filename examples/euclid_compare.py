@@ -7,36 +7,43 @@ The question in shared/seeds/euclid_distance_question.txt, answered end to end:
 3. train the same network by gradient descent (scikit-learn adam, sgd, lbfgs)
    over many seeds and count how often it reaches that optimum;
 4. say why the failed runs failed (dead, collapsed or linear units);
-5. save a picture: surfaces, the units' lines, success rates, loss curves.
+5. save a picture (exactfit.plot.CompareDisplay): the verdict as its title; the
+   target and each network's surface on one z range; each network's units as
+   lines; success rates (the construction by its loss ratio); loss curves.
 
-Run ``python examples/euclid_compare.py`` (``--quick`` for a short run).
+Run ``python examples/euclid_compare.py`` (``--quick`` for a short run). The same
+comparison runs from the shell as ``exactfit euclid``.
 """
 
 import argparse
+import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 import exactfit  # noqa: E402
 from exactfit.bench import default_methods  # noqa: E402
-from exactfit.plot import (LossCurveDisplay, SuccessRateDisplay, SurfaceDisplay,  # noqa: E402
-                           UnitLinesDisplay)
+from exactfit.check import verdict  # noqa: E402
+from exactfit.plot import CompareDisplay  # noqa: E402
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=30, help="seeds per method (default 30)")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--runs", type=int, default=30, help="seeds per method")
     p.add_argument("--epochs", type=int, default=500,
-                   help="max epochs of adam/sgd, iterations of lbfgs (default 500)")
-    p.add_argument("--n-samples", type=int, default=2000, help="points in [-1,1]^2 (default 2000)")
-    p.add_argument("--hidden", type=int, default=3, help="hidden ReLU units (default 3)")
-    p.add_argument("--seed", type=int, default=0, help="data and seed generator (default 0)")
-    p.add_argument("--n-jobs", type=int, default=-1, help="parallel trials (default: all cores)")
+                   help="max epochs of adam/sgd, iterations of lbfgs")
+    p.add_argument("--n-samples", type=int, default=2000, help="points in [-1,1]^2")
+    p.add_argument("--hidden", type=int, default=3, help="hidden ReLU units")
+    p.add_argument("--seed", type=int, default=0, help="data and seed generator")
+    p.add_argument("--n-jobs", type=int, default=-1, help="parallel trials (-1: all cores)")
     p.add_argument("--quick", action="store_true", help="8 runs, 200 epochs")
-    p.add_argument("--out", default="euclid_compare.png", help="picture to save")
-    p.add_argument("--json", default=None, help="also save the full report as JSON here")
+    p.add_argument("--out", default="euclid_compare.png",
+                   help="the picture is saved here (relative to the current directory)")
+    p.add_argument("--json", default=None,
+                   help="also save the full report (every run) as JSON here")
     args = p.parse_args(argv)
     if args.quick:
         args.runs, args.epochs = 8, 200
@@ -46,8 +53,10 @@ def main(argv=None):
           f"ReLU -> 1; {args.runs} seeds per method, GD up to {args.epochs} epochs.\n")
     methods = default_methods(args.hidden, max_iter=args.epochs)
     report = exactfit.benchmark(task, methods=methods, n_runs=args.runs,
-                                random_state=args.seed, n_jobs=args.n_jobs)
+                                random_state=args.seed, n_jobs=args.n_jobs,
+                                progress=sys.stderr.isatty())
     print(report)
+    print(f"\nVerdict: {verdict(report)}")
 
     best = report.network(report.best_method if report.best_method in report.runs
                           else "fit_global")
@@ -67,26 +76,9 @@ def main(argv=None):
     print("  W2 =", best.weights[1].round(3).ravel().tolist(), " b2 =",
           best.biases[1].round(4).tolist())
 
-    # A typical failure: the median failed run of the GD method with most failures.
-    gd = [n for n in report.rows if n.startswith("sklearn")]
-    worst = max(gd, key=lambda n: report.rows[n]["runs"] - report.rows[n]["successes"])
-    failed = report.network(worst, "failure")
-
-    panels = [("pyramid (construction)", pyramid.network), ("best found", best)]
-    if failed is not None:
-        panels.append((f"typical failure: {worst}", failed))
-    fig = plt.figure(figsize=(5 * (len(panels) + 1), 9.5))
-    cols = len(panels) + 1
-    for i, (title, net) in enumerate(panels):
-        ax = fig.add_subplot(2, cols, i + 1, projection="3d")
-        SurfaceDisplay.from_network(net, title=f"{title}\nMSE {exactfit.mse(net, task.X, task.y):.3g}"
-                                    ).plot(ax=ax)
-        UnitLinesDisplay.from_network(net, task.X).plot(ax=fig.add_subplot(2, cols, cols + i + 1))
-    SuccessRateDisplay.from_report(report).plot(ax=fig.add_subplot(2, cols, cols))
-    LossCurveDisplay.from_report(report, methods=gd, max_runs=5,
-                                 title="GD loss curves (5 seeds each)").plot(
-        ax=fig.add_subplot(2, cols, 2 * cols))
-    fig.tight_layout()
+    fig = CompareDisplay.from_report(
+        report, task.X, task.y, target=lambda P: np.hypot(P[:, 0], P[:, 1]),
+        title=f"Can a 2 -> {args.hidden} ReLU -> 1 network learn sqrt(x^2 + y^2)?").plot().figure_
     fig.savefig(args.out, dpi=90)
     print(f"\nSaved {args.out}")
     if args.json:

@@ -23,6 +23,7 @@ Run ``python examples/identity_compare.py`` (``--quick`` for a short run).
 """
 
 import argparse
+import sys
 import time
 
 import matplotlib
@@ -50,7 +51,8 @@ def keras_replay(X, depth, seeds, epochs, batch_size):
         from exactfit.gd import train_gd_many
         return train_gd_many(X, X, seeds=seeds, hidden=(n,) * (depth - 1), output="relu",
                              optimizer="rmsprop", loss="mse", protocol="keras",
-                             epochs=epochs, batch_size=batch_size, progress=True), None
+                             epochs=epochs, batch_size=batch_size,
+                             progress=sys.stderr.isatty()), None
     except ImportError as exc:  # only a missing PyTorch; bad arguments must surface
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -64,16 +66,21 @@ def sklearn_fallback(X, depth, seeds, epochs, batch_size):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", choices=["digits", "mnist", "random"], default="digits")
-    p.add_argument("--depths", type=int, nargs="+", default=[1, 4])
-    p.add_argument("--seeds", type=int, default=5, help="GD runs per depth (default 5)")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=128)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data", choices=["digits", "mnist", "random"], default="digits",
+                   help="digits: scikit-learn's 8x8 digits (shipped); mnist: a local Keras "
+                        "mnist.npz or OpenML; random: integers 0..255")
+    p.add_argument("--depths", type=int, nargs="+", default=[1, 4],
+                   help="Dense ReLU layers of the replayed Keras model")
+    p.add_argument("--seeds", type=int, default=5, help="GD runs per depth")
+    p.add_argument("--epochs", type=int, default=20, help="epochs of RMSprop")
+    p.add_argument("--batch-size", type=int, default=128, help="mini-batch size")
     p.add_argument("--n-samples", type=int, default=60000, help="rows for --data random")
     p.add_argument("--seed", type=int, default=0, help="generator of the per-run seeds")
     p.add_argument("--quick", action="store_true", help="2 seeds, 5 epochs")
-    p.add_argument("--out", default="identity_compare.png")
+    p.add_argument("--out", default="identity_compare.png",
+                   help="the picture of the training curves is saved here")
     args = p.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs = 2, 5

@@ -12,6 +12,7 @@ exactfit.fit_global: a tanh or 5-unit network has its own optimum).
 
 Prints both tables and saves a heatmap and a width curve. Needs the torch extra
 (falls back to scikit-learn's three solvers, with a message, when torch is absent).
+``--from-json benchmarks/results/remedies`` redraws the picture from saved reports.
 Run ``python examples/remedies.py --n-jobs 2`` (about 3 minutes on 2 cores; ``--quick``
 for a 20-second run).
 """
@@ -32,21 +33,43 @@ OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamax", "nadam", "adagrad", "adadelta"
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "tanh", "sigmoid", "softplus")
 
 
+def draw(grid, width, out):
+    """The heatmap of the grid beside the width curve."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(14, 5.5), layout="constrained")
+    SweepHeatmapDisplay.from_report(grid, title="3 units: runs reaching the optimum").plot(ax=a1)
+    SweepWidthDisplay.from_report(width).plot(ax=a2)
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=100, help="runs per cell (default 100)")
-    p.add_argument("--epochs", type=int, default=200, help="epochs per run (default 200)")
-    p.add_argument("--widths", type=int, nargs="+", default=list(range(3, 11)))
-    p.add_argument("--optimizers", nargs="+", default=list(OPTIMIZERS))
-    p.add_argument("--activations", nargs="+", default=list(ACTIVATIONS))
-    p.add_argument("--n-samples", type=int, default=2000)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--seeds", type=int, default=100, help="runs per cell")
+    p.add_argument("--epochs", type=int, default=200, help="epochs per run")
+    p.add_argument("--widths", type=int, nargs="+", default=list(range(3, 11)),
+                   help="hidden units of the width curve")
+    p.add_argument("--optimizers", nargs="+", default=list(OPTIMIZERS),
+                   help="Keras optimizers of the grid")
+    p.add_argument("--activations", nargs="+", default=list(ACTIVATIONS),
+                   help="hidden activations of the grid")
+    p.add_argument("--n-samples", type=int, default=2000, help="points in [-1, 1]^2")
     p.add_argument("--quick", action="store_true", help="3 x 3 cells, 30 seeds, 50 epochs")
     p.add_argument("--n-jobs", type=int, default=None,
-                   help="cells run in parallel (joblib; default 1, -1 = all cores)")
-    p.add_argument("--out", default="remedies.png")
-    p.add_argument("--json", default=None,
+                   help="cells run in parallel (joblib; None = 1, -1 = all cores)")
+    p.add_argument("--out", default="remedies.png",
+                   help="the picture (heatmap and width curve) is saved here")
+    p.add_argument("--json", default=None, metavar="PREFIX",
                    help="save both reports as PREFIX_grid.json, PREFIX_width.json and PREFIX.md")
+    p.add_argument("--from-json", default=None, metavar="PREFIX",
+                   help="redraw the picture from PREFIX_grid.json and PREFIX_width.json (no runs)")
     args = p.parse_args(argv)
+    if args.from_json:
+        grid = exactfit.SweepReport.load(args.from_json + "_grid.json")
+        width = exactfit.SweepReport.load(args.from_json + "_width.json")
+        draw(grid, width, args.out)
+        print(f"Saved {args.out} (from {args.from_json}_grid.json and _width.json)")
+        return grid, width
     optimizers, activations = tuple(args.optimizers), tuple(args.activations)
     if args.quick:
         optimizers, activations = ("sgd", "rmsprop", "adam"), ("relu", "elu", "tanh")
@@ -66,19 +89,16 @@ def main(argv=None):
           f"{args.epochs} epochs, backend {backend}.\n")
     grid = exactfit.sweep(task, optimizers=optimizers, activations=activations, widths=(3,),
                           n_seeds=args.seeds, epochs=args.epochs, backend=backend,
-                          n_jobs=args.n_jobs)
+                          n_jobs=args.n_jobs, progress=sys.stderr.isatty())
     print(grid, "\n")
     drop = (0.0, 0.1) if backend == "torch" else (0.0,)
     width = exactfit.sweep(task, optimizers=("adam",), activations=("relu",),
                            widths=args.widths, dropout=drop, n_seeds=args.seeds,
-                           epochs=args.epochs, backend=backend, n_jobs=args.n_jobs)
+                           epochs=args.epochs, backend=backend, n_jobs=args.n_jobs,
+                           progress=sys.stderr.isatty())
     print(width)
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(14, 5.5))
-    SweepHeatmapDisplay.from_report(grid, title="3 units: runs reaching the optimum").plot(ax=a1)
-    SweepWidthDisplay.from_report(width).plot(ax=a2)
-    fig.tight_layout()
-    fig.savefig(args.out, dpi=90)
+    draw(grid, width, args.out)
     print(f"\nSaved {args.out}")
     if args.json:
         grid.save(args.json + "_grid.json")

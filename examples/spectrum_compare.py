@@ -44,7 +44,7 @@ def linear_part(adam_epochs):
     tasks = {"FIR, 16 taps (64 -> 49)": exactfit.tasks.fir(n_taps=16, length=64),
              "DFT, length 64 (64 -> 128)": exactfit.tasks.dft(length=64)}
     rows = []
-    for name, task in tqdm(tasks.items(), desc="linear layers"):
+    for name, task in tqdm(tasks.items(), desc="linear layers", disable=None):
         ls = linear_lstsq(task.X, task.y)
         rel = np.sqrt(ls.loss / np.mean(task.y ** 2))
         err = np.max(np.abs(ls.network.weights[0] - task.meta["matrix"]))
@@ -69,7 +69,7 @@ def spectrum_part(units, n_train, length, epochs, seeds, backend):
     rs = np.random.RandomState(0)
     gd_seeds = rs.randint(np.iinfo(np.int32).max, size=seeds)
     rows = []
-    for m in tqdm(units, desc="amplitude spectrum"):
+    for m in tqdm(units, desc="amplitude spectrum", disable=None):
         con = amplitude_spectrum(length, m, X=test.X)
         ls = amplitude_spectrum(length, m, output_weights="lstsq", X=train.X)
         ls_test = spectrum_errors(ls.network, test.X, test.y)
@@ -99,19 +99,23 @@ def spectrum_part(units, n_train, length, epochs, seeds, backend):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="Adam capped at 2000 epochs on the linear layers; units 3 and 5; "
                         "1 GD seed, 100 epochs")
-    p.add_argument("--units", type=int, nargs="+", default=[3, 5, 7, 9])
+    p.add_argument("--units", type=int, nargs="+", default=[3, 5, 7, 9],
+                   help="ReLU units per frequency bin")
     p.add_argument("--length", type=int, default=16, help="signal length for the spectrum")
     p.add_argument("--n-train", type=int, default=4000, help="training signals (spectrum)")
     p.add_argument("--epochs", type=int, default=300, help="GD epochs (spectrum)")
     p.add_argument("--seeds", type=int, default=3, help="GD seeds per width (spectrum)")
     p.add_argument("--adam-epochs", type=int, default=20_000,
                    help="Adam epoch cap on the linear layers")
-    p.add_argument("--backend", choices=["sklearn", "torch"], default="sklearn")
-    p.add_argument("--out", default="spectrum_compare.png")
+    p.add_argument("--backend", choices=["sklearn", "torch"], default="sklearn",
+                   help="gradient-descent trainer of the spectrum networks")
+    p.add_argument("--out", default="spectrum_compare.png",
+                   help="the picture of the errors is saved here")
     args = p.parse_args(argv)
     if args.quick:
         args.units, args.seeds, args.epochs, args.adam_epochs = [3, 5], 1, 100, 2000

@@ -50,3 +50,26 @@ def test_lookup_compare_small(tmp_path, monkeypatch, capsys):
 def test_spectrum_compare_quick(tmp_path, monkeypatch, capsys):
     _run("spectrum_compare.py", ["--quick", "--out", str(tmp_path / "s.png")], monkeypatch)
     assert "proved max" in capsys.readouterr().out and (tmp_path / "s.png").exists()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("script", ["euclid_compare.py", "identity_compare.py",
+                                    "lookup_compare.py", "remedies.py", "spectrum_compare.py"])
+def test_help_shows_defaults_and_where_files_go(script, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _run(script, ["--help"], monkeypatch)
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "(default:" in text and "saved here" in text
+
+
+def test_lookup_and_remedies_redraw_from_saved_results(tmp_path, monkeypatch, capsys):
+    results = EXAMPLES.parent / "benchmarks" / "results"
+    _run("lookup_compare.py", ["--from-json", str(results / "lookup.json"), "--out",
+                               str(tmp_path / "l.png")], monkeypatch)
+    _run("remedies.py", ["--from-json", str(results / "remedies"), "--out",
+                         str(tmp_path / "r.png")], monkeypatch)
+    assert (tmp_path / "l.png").stat().st_size > 10_000
+    assert (tmp_path / "r.png").stat().st_size > 10_000

@@ -62,7 +62,7 @@ def test_bad_inputs(rng):
         Network([np.ones((2, 3)), np.ones((2, 1))], b)
     with pytest.raises(ValueError, match="NaN"):
         Network([np.full((2, 3), np.nan), np.ones((3, 1))], b)
-    with pytest.raises(TypeError, match="sequences"):
+    with pytest.raises(TypeError, match="weights must be a list"):
         Network(np.ones((2, 3)), np.zeros(3))
     net = Network(W, b)
     with pytest.raises(ValueError, match="features"):

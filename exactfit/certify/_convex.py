@@ -24,6 +24,7 @@ satisfies the full dual's constraints term for term (the dropped rows add
 ``0 * a_j``), so the certificate below, evaluated on all rows, stays valid.
 """
 
+import math
 import time
 import warnings
 
@@ -31,9 +32,9 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 
-from .._validation import check_data, check_nonnegative, check_positive_int
+from .._validation import (check_bool, check_data, check_memory, check_network,
+                           check_nonnegative, check_positive_int, check_random_state)
 from ..losses import mse
 from ..network import Network
 from ..result import FitResult
@@ -49,6 +50,8 @@ PATTERN_MODES = ("auto", "enumerate", "sample")
 # enumerating the ~n^2 patterns of the arrangement.
 _AUTO_ENUMERATE_MAX_SAMPLES = 60
 
+# Gaps below this fraction of the zero network's objective are round-off (times tol).
+_GAP_FLOOR = 1e-6
 # Neurons with ||v|| below this fraction of the largest are solver round-off.
 _NEURON_RTOL = 1e-7
 # Interior-point solutions are not exactly sparse: neurons below this fraction of
@@ -66,7 +69,7 @@ def regularized_objective(network, X, y, beta):
 
     Parameters
     ----------
-    network : Network
+    network : Network or FitResult
         Two-layer, ReLU hidden layer, linear output.
     X, y : array-like
     beta : float
@@ -77,8 +80,12 @@ def regularized_objective(network, X, y, beta):
     float
     """
     beta = check_nonnegative(beta, "beta")
+    network = check_network(network, "network")
     _check_relu_net(network)
     X, Y = check_data(X, y)
+    if X.shape[1] != network.n_inputs or Y.shape[1] != network.n_outputs:
+        raise ValueError(f"X, y have {X.shape[1]} features and {Y.shape[1]} output(s) but the "
+                         f"network is {network.layer_sizes}.")
     if np.any(network.biases[1] != 0):
         raise ValueError("network has a nonzero output bias, which the weight-decay model of "
                          "convex_relu does not include; set network.biases[1] to zeros.")
@@ -148,7 +155,8 @@ def _contains(P, full):
 
 
 def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
-                random_state=None, solver="CLARABEL", solver_kwargs=None, screen=True):
+                random_state=None, solver="CLARABEL", solver_kwargs=None, screen=True,
+                tol=1e-6):
     """Global optimum of a weight-decayed two-layer ReLU network, by its convex program.
 
     Solves the Pilanci-Ergen program (module docstring) with cvxpy, recovers a
@@ -187,18 +195,33 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
         feasible cone is unchanged, so is the optimum; module docstring). Applies
         to data of rank up to 4 (``n_features <= 3``); wider data keep every row.
         ``False`` solves the program with all ``n`` rows per pattern.
+    tol : float, default=1e-6
+        The claim is certified when the independently evaluated duality gap is at
+        most ``tol * (network_objective + 1e-6 * 0.5 * ||y||^2)``: relative to the
+        recovered network's objective, with a floor at a millionth of the zero
+        network's objective so that an exact fit can be certified (see Returns).
 
     Returns
     -------
     FitResult
-        With ``evidence="certified"``, ``method="certify:convex_relu"`` and:
+        ``method="certify:convex_relu"``. ``evidence="certified"`` and
+        ``success=True`` only when the duality gap is within `tol` (above): the
+        gap is evaluated here from the recovered network and a dual-feasible point,
+        independently of the solver's status and its reported objective (a solver
+        at a loose tolerance or an iteration limit can report "optimal" with an
+        objective below the true optimum). Otherwise ``evidence="bound"``,
+        ``success=False`` and the message says what holds: ``dual_bound`` is still
+        a valid lower bound on the optimum, and the network is within
+        ``duality_gap`` of it. ``certified`` (bool) and ``relative_gap`` record the
+        test. Further fields:
 
         - ``network``: the recovered network (``n_neurons`` hidden units, zero output
           bias); ``loss``: its MSE. ``effective_width``: units with ``||v||`` at
           least 1e-4 of the largest (interior-point solutions are not exactly sparse).
           Units are ordered by pattern, not by size.
-        - ``objective``: the convex optimum; ``network_objective``: the recovered
-          network's :func:`regularized_objective` (equal to solver tolerance).
+        - ``objective``: the optimal value the solver reports (not checked by itself);
+          ``network_objective``: the recovered network's :func:`regularized_objective`,
+          an upper bound on the optimum.
         - ``dual_bound``: a lower bound on the convex optimum from a dual-feasible
           point built from cvxpy's multipliers; ``duality_gap``:
           ``network_objective - dual_bound``. With ``beta=0`` an inexact dual point
@@ -220,6 +243,14 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     attains it up to ``duality_gap``. When ``complete`` is True, this holds for
     every two-layer ReLU network (any width, zero output bias).
 
+    Scaling. The program is solved on ``Xa / a`` and ``y / c`` (``a`` the largest
+    entry of ``[X, 1]``, ``c`` the largest ``|y|``) with ``beta / (a c)``, which has
+    the same minimisers up to the factor ``c / a`` on every weight and objective
+    ``1 / c^2`` times the original: solvers see numbers near 1 whatever the units
+    of the data. The dual bound is evaluated on that scaled program (where
+    nothing overflows) and multiplied by ``c^2``; the network, its MSE and its
+    objective are computed in the original units.
+
     What it does not prove. It does not certify the minimum MSE of a fixed-width
     network without weight decay: weight decay changes the optimum, and the width
     of the optimal network is whatever the program picks. :func:`beta_path` bridges
@@ -239,10 +270,17 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
     X, Y = check_data(X, y)
     n_patterns = check_positive_int(n_patterns, "n_patterns")
     solver = _check_solver(solver)
-    if not isinstance(screen, (bool, np.bool_)):
-        raise TypeError(f"screen must be True or False; got {screen!r}.")
+    screen = check_bool(screen, "screen")
+    tol = check_nonnegative(tol, "tol")
+    if solver_kwargs is not None and not isinstance(solver_kwargs, dict):
+        raise TypeError(f"solver_kwargs must be a dict of options for cvxpy's solve; got "
+                        f"{type(solver_kwargs).__name__}.")
     rs = check_random_state(random_state)
     P, complete = _choose_patterns(X, patterns, networks, n_patterns, rs)
+    n, p, m = X.shape[0], P.shape[1], X.shape[1] + 1
+    # The dense prediction map M (n x p m) and its copies inside cvxpy dominate.
+    check_memory(8 * 6 * float(n) * p * m, f"convex_relu on {n} samples with {p} patterns",
+                 "Use fewer samples or patterns (n_patterns, patterns=...).")
     Xa = augment(X)
     # The cones depend on the patterns only, not on y: screen once for all outputs.
     keep = orthant_facets(Xa, P) if screen else [np.arange(len(Xa))] * P.shape[1]
@@ -250,25 +288,44 @@ def convex_relu(X, y, beta, patterns="auto", networks=None, n_patterns=200,
              for k in range(Y.shape[1])]
     net = _stack_networks([p["neurons"] for p in parts], X.shape[1])
     objective = sum(p["objective"] for p in parts)
-    dual_bound = sum(p["dual_bound"] for p in parts)
+    # The objective is a sum of squares plus norms: 0 is a lower bound as well.
+    dual_bound = sum(max(p["dual_bound"], 0.0) for p in parts)
     net_obj = regularized_objective(net, X, Y, beta)
     gap = net_obj - dual_bound
+    rel_gap = gap / net_obj if net_obj > 0 else (0.0 if gap <= 0 else math.inf)
+    # Relative to the network's objective, with a floor of 1e-6 of the zero network's
+    # objective 0.5 ||y||^2 (the problem's scale), so an exact fit (objective ~ 0) can
+    # be certified: a gap below that floor is round-off.
+    certified = bool(gap <= tol * (net_obj + _GAP_FLOOR * 0.5 * float(np.sum(Y ** 2))))
     statuses = [p["status"] for p in parts]
     scope = ("every two-layer ReLU network (the pattern set is the complete arrangement)"
              if complete else "two-layer ReLU networks whose units' patterns are in the set "
              "(the set is not the complete arrangement)")
     cert = (f"0.5*SSE + beta/2*||weights||^2 >= {dual_bound:.10g} for {scope}, any width, "
             f"zero output bias; the returned {net.layer_sizes[1]}-unit network attains "
-            f"{net_obj:.10g} (gap {gap:.3g}). Not a bound on the fixed-width MSE optimum.")
+            f"{net_obj:.10g} (gap {gap:.3g}, relative {rel_gap:.3g}). Not a bound on the "
+            f"fixed-width MSE optimum.")
+    head = f"{solver}: {', '.join(statuses)}; {P.shape[1]} patterns" \
+        + (" (complete arrangement)" if complete else "")
+    if certified:
+        message = (f"{head}; certified: duality gap {gap:.3g} (relative {rel_gap:.3g}) within "
+                   f"tol {tol:g}")
+    else:
+        message = (f"{head}; NOT certified: duality gap {gap:.3g} (relative {rel_gap:.3g}) "
+                   f"beyond tol {tol:g}. "
+                   f"What holds: the optimum lies in [{dual_bound:.6g}, {net_obj:.6g}] "
+                   f"(dual_bound is a valid lower bound; the network attains the upper end)."
+                   + (" Tighten the solver's tolerances (solver_kwargs) or use CLARABEL."
+                      if solver != "CLARABEL" else " Tighten the solver's tolerances "
+                      "(solver_kwargs)."))
+        warnings.warn(f"convex_relu: {message}", ConvergenceWarning, stacklevel=2)
     return FitResult(
         network=net, loss=mse(net, X, Y), method="certify:convex_relu",
-        success=all(s == cp.OPTIMAL for s in statuses),
-        message=f"{solver}: {', '.join(statuses)}; {P.shape[1]} patterns"
-                + (" (complete arrangement)" if complete else ""),
-        evidence="certified", time=time.perf_counter() - t0,
+        success=certified, message=message,
+        evidence="certified" if certified else "bound", time=time.perf_counter() - t0,
         random_state=random_state if isinstance(random_state, int) else None,
         objective=objective, network_objective=net_obj, dual_bound=dual_bound,
-        duality_gap=gap,
+        duality_gap=gap, relative_gap=rel_gap, certified=certified, tol=tol,
         primal_infeasibility=max(p["primal_infeasibility"] for p in parts),
         dual_infeasibility=max(p["dual_infeasibility"] for p in parts),
         complementarity=max(p["complementarity"] for p in parts),
@@ -290,18 +347,53 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
     p = P.shape[1]
     D = P.astype(float)
     S = 2.0 * D - 1.0
+    # Solve on Xa / a, y / c with beta / (a c): the same program up to the factor c / a
+    # on every weight (class docstring); everything below is mapped back.
+    a = float(np.max(np.abs(Xa)))
+    c = float(np.max(np.abs(y))) or 1.0
+    y_s = y / c
+    Xs = Xa / a
+    rows = np.concatenate(keep)
+    cols = np.repeat(np.arange(p), [len(k) for k in keep])
+    # The zero network is optimal when z = -y is dual feasible with zero multipliers,
+    # ||Xa^T D_i y|| <= beta for every pattern: then no solver is needed (and a very
+    # large beta, which solvers handle badly, is answered exactly).
+    if np.max(np.linalg.norm(Xs.T @ (D * y_s[:, None]), axis=0)) <= beta / (a * c):
+        Vs = Ws = np.zeros((p, m))
+        lam = mu = np.zeros((n, p))
+        status, value = cp.OPTIMAL, 0.5 * float(y_s @ y_s)
+        solver_stats = {"solver_name": "closed form (zero network)", "solve_time": 0.0,
+                        "setup_time": 0.0, "num_iters": 0}
+    else:
+        Vs, Ws, lam, mu, status, value, solver_stats = _solve_scaled(
+            Xs, y_s, D, S, keep, rows, cols, beta / (a * c), solver, solver_kwargs)
+    # The certificate is homogeneous: evaluated on the scaled program (where every
+    # number is near 1 and nothing overflows), its bound times c^2 bounds the original.
+    cert = _dual_certificate(Xa / a, y_s, D, S, Vs, Ws, lam, mu, beta / (a * c))
+    cert["dual_bound"] *= c * c
+    cert["dual_infeasibility"] *= a * c
+    cert["primal_infeasibility"] *= c
+    cert["complementarity"] *= c * c
+    # Back to the original units: every weight times c / a.
+    cert.update(status=status, objective=value * c * c, solver_stats=solver_stats,
+                neurons=_neurons(Vs * (c / a), Ws * (c / a)))
+    return cert
+
+
+def _solve_scaled(Xs, y_s, D, S, keep, rows, cols, beta, solver, solver_kwargs):
+    """cvxpy on the scaled program; returns its weights, multipliers, status, value."""
+    n, m = Xs.shape
+    p = D.shape[1]
     # Linear maps on vec(V) (row-major, V is p x m): prediction and orthant constraints.
     # M = [D_1 Xa, ..., D_p Xa] and G = blockdiag((2 D_i - 1) Xa restricted to the
     # kept rows), built sparse so that cvxpy compiles in time linear in the number
     # of patterns.
-    M = (D[:, :, None] * Xa[:, None, :]).reshape(n, p * m)
-    rows = np.concatenate(keep)
-    cols = np.repeat(np.arange(p), [len(k) for k in keep])
-    G = sp.block_diag([S[k, i:i + 1] * Xa[k] for i, k in enumerate(keep)], format="csr")
+    M = (D[:, :, None] * Xs[:, None, :]).reshape(n, p * m)
+    G = sp.block_diag([S[k, i:i + 1] * Xs[k] for i, k in enumerate(keep)], format="csr")
     v = cp.Variable(p * m)
     w = cp.Variable(p * m)
     pred = M @ (v - w)
-    objective = 0.5 * cp.sum_squares(pred - y) + beta * (
+    objective = 0.5 * cp.sum_squares(pred - y_s) + beta * (
         cp.sum(cp.norm(cp.reshape(v, (p, m), order="C"), 2, axis=1))
         + cp.sum(cp.norm(cp.reshape(w, (p, m), order="C"), 2, axis=1)))
     cons = [G @ v >= 0, G @ w >= 0]
@@ -311,6 +403,8 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
     except cp.error.SolverError as exc:
         raise cp.error.SolverError(f"cvxpy solver {solver} failed on the convex ReLU "
                                    f"program: {exc}") from exc
+    except TypeError as exc:  # an option the solver does not know
+        raise TypeError(f"solver_kwargs: {exc}") from None
     status = prob.status
     if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
         raise cp.error.SolverError(f"cvxpy solver {solver} returned status {status!r} on the "
@@ -318,9 +412,9 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
                                    f"solution to certify.")
     if status == cp.OPTIMAL_INACCURATE:
         warnings.warn(f"{solver} returned 'optimal_inaccurate'; the certificate's gap tells "
-                      f"how far from optimal the solution is.", ConvergenceWarning, stacklevel=3)
-    V = np.asarray(v.value).reshape(p, m)
-    W = np.asarray(w.value).reshape(p, m)
+                      f"how far from optimal the solution is.", ConvergenceWarning, stacklevel=4)
+    Vs = np.asarray(v.value).reshape(p, m)
+    Ws = np.asarray(w.value).reshape(p, m)
     # (n, p) multipliers, column i is lam_i; dropped rows get 0, which the full
     # dual accepts (they enter its constraints only as 0 * a_j).
     lam = np.zeros((n, p))
@@ -330,10 +424,7 @@ def _solve_one(Xa, y, P, keep, beta, solver, solver_kwargs):
     stats = prob.solver_stats
     solver_stats = {"solver_name": stats.solver_name, "solve_time": stats.solve_time,
                     "setup_time": stats.setup_time, "num_iters": stats.num_iters}
-    cert = _dual_certificate(Xa, y, D, S, V, W, lam, mu, beta)
-    cert.update(status=status, objective=float(prob.value), solver_stats=solver_stats,
-                neurons=_neurons(V, W))
-    return cert
+    return Vs, Ws, lam, mu, status, float(prob.value), solver_stats
 
 
 def _dual_certificate(Xa, y, D, S, V, W, lam, mu, beta):
@@ -447,13 +538,28 @@ def beta_path(X, y, hidden, betas=None, patterns="auto", n_patterns=200, random_
     if Y.shape[1] != 1:
         raise ValueError(f"beta_path handles one output; got y with {Y.shape[1]} outputs.")
     hidden = check_positive_int(hidden, "hidden")
+    n_patterns = check_positive_int(n_patterns, "n_patterns")
+    # The L-BFGS polish holds a few (hidden x n_samples) arrays (pre-activations,
+    # activations, their gradient and temporaries).
+    check_memory(8 * 8 * float(hidden) * (X.shape[0] + X.shape[1] + 2),
+                 f"beta_path(hidden={hidden}) on {X.shape[0]} samples", "Use fewer units.")
+    progress = check_bool(progress, "progress")
+    if fit_global_kwargs is not None and not isinstance(fit_global_kwargs, dict):
+        raise TypeError(f"fit_global_kwargs must be a dict; got "
+                        f"{type(fit_global_kwargs).__name__}.")
     rs = check_random_state(random_state)
     seeds = rs.randint(np.iinfo(np.int32).max, size=3)
     if betas is None:
         betas = float(np.var(Y)) * len(Y) * np.logspace(-6, 0, 13)
-    betas = np.atleast_1d(np.asarray(betas, dtype=float))
-    if betas.size == 0:
-        raise ValueError("betas must hold at least one weight decay.")
+    if np.iscomplexobj(betas):
+        raise TypeError("betas must be real weight decays; got complex values.")
+    try:
+        betas = np.atleast_1d(np.asarray(betas, dtype=float))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"betas must be a sequence of weight decays >= 0: {exc}") from None
+    if betas.ndim != 1 or betas.size == 0:
+        raise ValueError(f"betas must be a non-empty 1-D sequence of weight decays; got shape "
+                         f"{betas.shape}.")
     for b in betas:
         check_nonnegative(float(b), "betas")
     P, _ = _choose_patterns(X, patterns, None, n_patterns, check_random_state(seeds[0]))

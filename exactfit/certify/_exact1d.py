@@ -15,27 +15,32 @@ constant, the same as a breakpoint at ``u_1`` or ``u_N``. Conversely every
 ``p h_m + q h_{m+1}`` with ``p q >= 0`` is a unit. Hence the network's fits on
 the data are exactly ``c + sum_j sigma_j (p_j h_{m_j}^{s_j} + q_j h_{m_j+1}^{s_j})``
 with ``p_j, q_j >= 0``: for each choice of ``(m_j, s_j, sigma_j)`` a non-negative
-least-squares problem (with a free intercept), solved exactly by
-``scipy.optimize.nnls``. The minimum over all choices is the global optimum.
+least-squares problem (with a free intercept). The minimum over all choices is
+the global optimum.
+
+This is the 1-D case of the argument in :mod:`._exact2d`: the choice ``(m, s)``
+is the unit's activation pattern (the samples beyond the breakpoint), ``h_m``
+and ``h_{m+1}`` are the ray units generating its cone, and a unit active on
+every sample is affine. :func:`exact_1d` runs the shared engine
+(:mod:`._enumeration`): pattern sets are bounded below by least squares without
+sign constraints, and only sets whose bound beats the best loss found are solved
+exactly (by branch and bound over the units' signs). :func:`_exact_1d_reference`
+keeps the plain enumeration of every placement, as an independent check.
 """
 
 import itertools
-import math
-import time
 
 import numpy as np
-from scipy.optimize import nnls
-from tqdm.auto import tqdm
 
-from .._validation import check_data, check_positive_int
-from ..losses import mse
-from ..network import Network
-from ..result import FitResult
+from .._validation import check_positive_int
+from ._enumeration import run_exact
+from ._nnls import nnls_checked
 
 __all__ = ["exact_1d"]
 
 
-def exact_1d(x, y, hidden=2, max_configurations=1_000_000, progress=False):
+def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
+             progress=False):
     """Exact global minimum of the MSE of a 1 -> `hidden` ReLU -> 1 network on 1-D data.
 
     Parameters
@@ -46,26 +51,49 @@ def exact_1d(x, y, hidden=2, max_configurations=1_000_000, progress=False):
         One output.
     hidden : int, default=2
         Width k of the hidden ReLU layer (linear output with bias).
-    max_configurations : int, default=1_000_000
-        Refuse to start when more breakpoint placements than this would be solved
-        (``C(4 (N - 1), k)`` for N distinct inputs; about 20 microseconds each).
+    incumbent : float, Network or FitResult, optional
+        A known loss (MSE on these data) or a network with 1 input and 1 output
+        (e.g. from :func:`exactfit.fit_global`): pattern sets whose lower bound
+        is above it are skipped from the start. It only speeds the search up.
+    max_configurations : int, default=10_000_000_000
+        Refuse to start (ValueError) when more sign configurations than this would
+        be considered: ``C(4 (N - 1) + 1, k)`` for N distinct inputs (see
+        :func:`exact_cost`, which gives the count for free). Most are pruned by
+        bounds; the bounding work is ``C(2 N - 1, k)``-ish pattern sets.
     progress : bool, default=False
-        Show a progress bar over placements.
+        Show progress bars (tqdm) over pattern sets.
 
     Returns
     -------
     FitResult
-        ``evidence="certified"``, ``method="certify:exact_1d"``; ``network`` is a
-        global minimiser, ``loss`` its MSE (from :func:`exactfit.mse`);
-        ``n_configurations`` placements were solved; ``certificate`` states the claim.
+        ``evidence="certified"``, ``method="certify:exact_1d"``; ``network`` a
+        global minimiser (up to the tolerance), ``loss`` its MSE from
+        :func:`exactfit.mse`, ``optimum`` the certified minimum, ``tolerance``
+        the claim's slack (``1e-9 * var(y)``), ``n_configurations`` (considered),
+        ``n_solved`` (NNLS solves), ``n_pruned`` (configurations skipped by a
+        bound), ``n_bounds``, ``certificate`` (the claim in words). When
+        interrupted (Ctrl-C) the best network found so far is returned with
+        ``evidence="search"``, ``success=False`` and a warning.
+
+    Raises
+    ------
+    ValueError
+        Bad input (the message names the argument), or a problem larger than
+        `max_configurations`.
+
+    See Also
+    --------
+    exact_2d : the same for two input features.
+    exact_cost : the size of the enumeration, before running it.
 
     Notes
     -----
     The module docstring gives the argument. The claim is: no network
-    ``x -> sum_j a_j relu(w_j x + b_j) + c`` with k units reaches a lower MSE on
-    these data. It is exact up to the floating-point accuracy of each NNLS solve.
-    Cost grows as ``N^k``: meant for the small 1-D questions (lookup tables, abs,
-    x^2, sawtooth), not for large N or k.
+    ``x -> sum_j a_j relu(w_j x + b_j) + c`` with k units reaches an MSE below
+    ``optimum - tolerance`` on these data. A single distinct input gives the
+    constant fit (the mean); more units than useful leave the extra ones at zero.
+    Cost: the bounds grow like ``N^k / k!``; ``benchmarks/exact.py`` compares it
+    with the plain enumeration.
 
     Examples
     --------
@@ -75,71 +103,38 @@ def exact_1d(x, y, hidden=2, max_configurations=1_000_000, progress=False):
     >>> exact_1d(x, np.abs(x), hidden=2).loss < 1e-20
     True
     """
-    t0 = time.perf_counter()
-    x_arr = np.asarray(x)
-    if x_arr.ndim == 2 and x_arr.shape[1] != 1:
-        raise ValueError(f"exact_1d needs 1-D inputs (one feature); got x with shape "
-                         f"{x_arr.shape}. For several features use convex_relu or "
-                         f"exactfit.fit_global.")
-    if x_arr.ndim > 2:
-        raise ValueError(f"x must be of shape (n_samples,) or (n_samples, 1); got {x_arr.shape}.")
-    X, Y = check_data(x_arr.reshape(-1, 1) if x_arr.ndim == 1 else x_arr, y, "x", "y")
-    if Y.shape[1] != 1:
-        raise ValueError(f"exact_1d handles one output; got y with {Y.shape[1]} outputs "
-                         f"(units shared across outputs make the subproblems non-convex).")
+    return run_exact(x, y, hidden, incumbent, max_configurations, progress, n_features=1,
+                     name="exact_1d", X_name="x", y_name="y")
+
+
+def _exact_1d_reference(x, y, hidden):
+    """The plain enumeration of every breakpoint placement: ``(sse, n_placements)``.
+
+    ``C(4 (N - 1), k)`` NNLS problems, each over the columns ``sigma h^s_m,
+    sigma h^s_{m+1}`` of k distinct options ``(m, s, sigma)`` (each option at most
+    once: the same cone twice adds nothing, and cones contain 0, so fewer than k
+    units are covered by every superset). Independent of the engine; for tests
+    and the benchmark's side-by-side timing. Returns the minimum SSE (sum over
+    all samples), not a network.
+    """
+    xs = np.asarray(x, dtype=float).ravel()
+    ys = np.asarray(y, dtype=float).ravel()
     k = check_positive_int(hidden, "hidden")
-    max_configurations = check_positive_int(max_configurations, "max_configurations")
-    xs, ys = X[:, 0], Y[:, 0]
     u = np.unique(xs)
     N = len(u)
     # Columns: h+_p = relu(x - u_p), h-_p = relu(u_p - x), centred (the intercept is free).
     Hp = np.maximum(xs[:, None] - u[None, :], 0.0)
     Hm = np.maximum(u[None, :] - xs[:, None], 0.0)
     Hp_c, Hm_c, yc = Hp - Hp.mean(0), Hm - Hm.mean(0), ys - ys.mean()
-    # A unit option: (interval m, s, sigma) -> columns sigma*h^s_m, sigma*h^s_{m+1}.
     options = [(m, s, sg) for m in range(N - 1) for s in (1, -1) for sg in (1.0, -1.0)]
     r = min(k, len(options))
-    n_conf = math.comb(len(options), r) if options else 1
-    if n_conf > max_configurations:
-        raise ValueError(f"exact_1d would solve {n_conf} breakpoint placements for "
-                         f"{N} distinct inputs and hidden={k}, more than "
-                         f"max_configurations={max_configurations}; use fewer points or "
-                         f"units, or raise max_configurations.")
-    # Each option at most once: the same cone twice adds nothing, and cones contain 0,
-    # so fewer than k units are covered by every superset of options.
-    best_sse, best_conf, best_coef = float(yc @ yc), (), np.zeros(0)
-    for conf in tqdm(itertools.combinations(options, r), total=n_conf, desc="exact_1d",
-                     disable=not progress, leave=False):
+    best, count = float(yc @ yc), 0
+    for conf in itertools.combinations(options, r):
         A = np.empty((len(xs), 2 * r))
         for j, (m, s, sg) in enumerate(conf):
             H = Hp_c if s == 1 else Hm_c
             A[:, 2 * j] = sg * H[:, m]
             A[:, 2 * j + 1] = sg * H[:, m + 1]
-        coef, rnorm = nnls(A, yc)
-        sse = rnorm * rnorm
-        if sse < best_sse:
-            best_sse, best_conf, best_coef = sse, conf, coef
-    net = _build(best_conf, best_coef, u, k, xs, ys)
-    loss = mse(net, X, Y)
-    cert = (f"no 1 -> {k} ReLU -> 1 network has MSE below {best_sse / len(ys):.10g} on these "
-            f"{len(ys)} samples ({N} distinct inputs): minimum over all {n_conf} breakpoint "
-            f"placements, each solved exactly by NNLS.")
-    return FitResult(network=net, loss=loss, method="certify:exact_1d", evidence="certified",
-                     message="exact global optimum by enumeration of breakpoint placements",
-                     time=time.perf_counter() - t0, nit=n_conf, n_configurations=n_conf,
-                     optimum=float(best_sse / len(ys)), certificate=cert)
-
-
-def _build(conf, coef, u, k, xs, ys):
-    """The network of a placement and its NNLS coefficients (unused units are zero)."""
-    w1, b1, w2 = np.zeros(k), np.zeros(k), np.zeros(k)
-    for j, (m, s, sg) in enumerate(conf):
-        p, q = coef[2 * j], coef[2 * j + 1]
-        if p + q <= 0:
-            continue
-        lam = q / (p + q)
-        t = (1 - lam) * u[m] + lam * u[m + 1]
-        w1[j], b1[j], w2[j] = s, -s * t, sg * (p + q)
-    h = np.maximum(xs[:, None] * w1 + b1, 0.0)
-    c = float(np.mean(ys - h @ w2))
-    return Network([w1[None, :], w2[:, None]], [b1, np.array([c])], "relu", "linear")
+        count += 1
+        best = min(best, nnls_checked(A, yc)[1])
+    return best, max(count, 1)

@@ -4,10 +4,10 @@ import time
 
 import numpy as np
 
-from .._validation import check_data, check_nonnegative
+from .._validation import check_data, check_memory, check_network, check_nonnegative
 from ..diagnose import diagnose
 from ..losses import Objective, mse
-from ..network import Network, unflatten
+from ..network import unflatten
 from ..result import FitResult
 
 __all__ = ["local", "VERDICTS"]
@@ -27,7 +27,7 @@ def local(network, X, y, gtol=1e-6, eig_tol=None, kink_atol=1e-9, step=1e-5):
 
     Parameters
     ----------
-    network : Network
+    network : Network or FitResult
         Any architecture; the loss is :func:`exactfit.mse`.
     X, y : array-like
     gtol : float, default=1e-6
@@ -69,8 +69,7 @@ def local(network, X, y, gtol=1e-6, eig_tol=None, kink_atol=1e-9, step=1e-5):
     At a kink the Hessian test does not apply: "nonsmooth".
     """
     t0 = time.perf_counter()
-    if not isinstance(network, Network):
-        raise TypeError(f"network must be an exactfit.Network; got {type(network).__name__}.")
+    network = check_network(network, "network")
     X, Y = check_data(X, y)
     if X.shape[1] != network.n_inputs or Y.shape[1] != network.n_outputs:
         raise ValueError(f"X, y have {X.shape[1]} features and {Y.shape[1]} outputs but the "
@@ -80,6 +79,12 @@ def local(network, X, y, gtol=1e-6, eig_tol=None, kink_atol=1e-9, step=1e-5):
         eig_tol = check_nonnegative(eig_tol, "eig_tol")
     kink_atol = check_nonnegative(kink_atol, "kink_atol")
     step = check_nonnegative(step, "step")
+    if step == 0:
+        raise ValueError("step must be > 0 (the finite-difference step).")
+    # The Hessian is n_params x n_params (a few copies) and costs 2 n_params gradients.
+    n_par = float(network.n_params)
+    check_memory(8 * 6 * n_par * n_par, f"local(network) with {network.n_params} parameters "
+                 "(a dense Hessian)", "Check a smaller network.")
     sizes = network.layer_sizes
     obj = Objective(X, Y, sizes, network.hidden, network.output, "mse")
     theta = network.to_flat()

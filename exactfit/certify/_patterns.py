@@ -9,7 +9,9 @@ global over all networks.
 
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
-from sklearn.utils import check_random_state
+
+from .._validation import (check_memory, check_network, check_positive_int, check_random_state,
+                           check_X)
 
 __all__ = ["enumerate_patterns", "sample_patterns", "network_patterns", "augment"]
 
@@ -114,12 +116,19 @@ def enumerate_patterns(X):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), n_features <= 2
+    X : array-like of shape (n_samples, n_features), n_features <= 2
 
     Returns
     -------
     patterns : ndarray of bool, shape (n_samples, n_patterns)
         Every distinct nonzero vector ``1[X @ w + b > 0]`` over all ``(w, b)``.
+
+    Raises
+    ------
+    ValueError
+        X with more than 2 features, NaN/inf, or so many distinct 2-D points that
+        the ``n^3`` tables below cannot fit in memory (about ``24 n^3`` bytes:
+        1000 points need 22 GiB).
 
     Notes
     -----
@@ -134,15 +143,38 @@ def enumerate_patterns(X):
     bias a little turns them into ``1[z > 0]`` patterns of this list. The count
     is ``n^2 - n + 2`` for points in general position.
     """
+    X = check_X(X)
+    # Patterns are invariant under invertible affine maps of the inputs (w and b absorb
+    # them): centre and scale each feature to [-1, 1], so that points close together
+    # relative to their offset (x near 1e-13 next to the column of ones) stay apart.
+    low, high = X.min(axis=0), X.max(axis=0)
+    half = (high - low) / 2
+    X = (X - (low + half)) / np.where(half > 0, half, 1.0)
     Xa = augment(X)
     if Xa.shape[1] > 3:
         raise ValueError(f"exact pattern enumeration is implemented for 1-D and 2-D inputs; "
                          f"got X with {X.shape[1]} features. Use patterns='sample'.")
     A, inverse = np.unique(Xa, axis=0, return_inverse=True)
+    if Xa.shape[1] == 3:
+        m = float(len(A))
+        check_memory(24 * m ** 3, f"enumerate_patterns(X) on {len(A)} distinct 2-D points",
+                     "Use fewer points or patterns='sample'.")
     inverse = np.asarray(inverse).ravel()
     # Coordinates in the row space: rank 2 (1-D or collinear data) becomes planar.
     _, s, Vt = np.linalg.svd(A, full_matrices=False)
     rank = int(np.sum(s > s[0] * 1e-12))
+    if rank == 3:
+        B = A @ Vt.T
+        norms = np.linalg.norm(B, axis=1)
+        I, J = np.triu_indices(len(B), k=1)
+        U = np.cross(B[I], B[J])
+        size = np.linalg.norm(U, axis=1)
+        # Rows parallel to working precision (points a hair apart) have no computable
+        # common ray; each one lies on the rays of the other, so nothing is lost.
+        keep = size > _ON_PLANE_RTOL * norms[I] * norms[J]
+        I, J, U = I[keep], J[keep], U[keep] / size[keep, None]
+        if not keep.any():  # rank 3 only by round-off: the planar case
+            rank = 2
     B = A @ Vt[:rank].T
     found = []
     if rank == 1:  # one distinct point: on or off
@@ -150,12 +182,13 @@ def enumerate_patterns(X):
     elif rank == 2:
         found.append(_planar_signs(B))
     else:
-        norms = np.linalg.norm(B, axis=1)
-        I, J = np.triu_indices(len(B), k=1)
-        U = np.cross(B[I], B[J])
-        U /= np.linalg.norm(U, axis=1, keepdims=True)
         Z = B @ U.T  # (points, rays)
         ON = np.abs(Z) <= _ON_PLANE_RTOL * norms[:, None]
+        # The two rows that define a ray lie on it by construction, whatever the
+        # rounding of a nearly parallel pair's cross product.
+        ray = np.arange(len(I))
+        Z[I, ray] = Z[J, ray] = 0.0
+        ON[I, ray] = ON[J, ray] = True
         generic = ON.sum(axis=0) == 2
         # A ray through exactly two rows: the two planes cross, all 4 sign pairs occur.
         for sign in (1.0, -1.0):
@@ -190,7 +223,7 @@ def sample_patterns(X, n_patterns, random_state=None):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
     n_patterns : int
         Number of gates drawn (fewer distinct patterns may result).
     random_state : int, RandomState or None
@@ -199,8 +232,13 @@ def sample_patterns(X, n_patterns, random_state=None):
     -------
     ndarray of bool, shape (n_samples, n_distinct)
     """
+    X = check_X(X)
+    n_patterns = check_positive_int(n_patterns, "n_patterns")
     rs = check_random_state(random_state)
     n, d = X.shape
+    check_memory(8 * 4 * float(n) * n_patterns,
+                 f"sample_patterns(n_patterns={n_patterns}) on {n} samples",
+                 "Draw fewer patterns.")
     G = rs.normal(size=(d, n_patterns))
     # Boundaries through data points (jittered) cut the data, unlike random biases.
     anchors = X[rs.randint(n, size=n_patterns)]
@@ -210,13 +248,32 @@ def sample_patterns(X, n_patterns, random_state=None):
 
 
 def network_patterns(networks, X):
-    """The first-hidden-layer patterns ``1[X @ W + b > 0]`` of the given networks."""
+    """The first-hidden-layer patterns ``1[X @ W + b > 0]`` of the given networks.
+
+    Parameters
+    ----------
+    networks : sequence of Network or FitResult (or a single one)
+        Two-layer networks with ``n_features`` inputs.
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of bool, shape (n_samples, n_distinct)
+    """
+    X = check_X(X)
+    try:
+        networks = [check_network(networks)]  # a single Network or FitResult
+    except TypeError:
+        if networks is None or isinstance(networks, (str, bytes, dict, np.ndarray)) \
+                or not hasattr(networks, "__iter__"):
+            raise TypeError(f"networks must be a list of Networks or FitResults; got "
+                            f"{type(networks).__name__}.") from None
     cols = []
-    for net in networks:
-        net = getattr(net, "network", net)  # a FitResult or a Network
+    for i, net in enumerate(networks):
+        net = check_network(net, f"networks[{i}]")
         if len(net.weights) != 2 or net.n_inputs != X.shape[1]:
-            raise ValueError(f"networks must be two-layer networks with {X.shape[1]} inputs; "
-                             f"got {net!r}.")
+            raise ValueError(f"networks[{i}] must be a two-layer network with {X.shape[1]} "
+                             f"inputs; got {net!r}.")
         cols.append(X @ net.weights[0] + net.biases[0] > 0)
     if not cols:
         return np.zeros((X.shape[0], 0), dtype=bool)

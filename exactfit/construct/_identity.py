@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_choice, check_positive_int, check_X
+from .._validation import check_choice, check_memory, check_positive_int, check_X
 from ..losses import mse
 from ..network import Network
 from ..result import FitResult
@@ -86,6 +86,10 @@ def identity(n_features, depth=1, signed=False, output="relu", X=None):
             "input. Use output='linear' (the [I; -I] split), or signed=False for "
             "nonnegative data such as pixels.")
 
+    # Each layer's matrix is n x n (2n wide when signed), copied once by Network.
+    width = 2 * n if signed and depth > 1 else n
+    check_memory(8 * 2 * float(width) ** 2 * (depth + 1),
+                 f"identity(n_features={n}, depth={depth})", "Use fewer features or layers.")
     eye = np.eye(n)
     if not signed or depth == 1:
         # relu(I x + 0) = x for x >= 0; a single linear layer is the identity everywhere.

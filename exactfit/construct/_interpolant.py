@@ -3,8 +3,9 @@
 import time
 
 import numpy as np
-from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils import check_consistent_length
 
+from .._validation import _as_float_array
 from ..losses import mse
 from ..network import Network
 from ..result import FitResult
@@ -15,11 +16,7 @@ __all__ = ["interpolant_1d"]
 def _check_points(x, y):
     out = []
     for name, v in (("x", x), ("y", y)):
-        try:
-            v = check_array(v, dtype=np.float64, ensure_2d=False, ensure_all_finite=True,
-                            ensure_min_samples=0, input_name=name)
-        except ValueError as exc:
-            raise ValueError(f"interpolant_1d: {name}: {exc}") from None
+        v = _as_float_array(v, name)
         if v.ndim == 2 and v.shape[1] == 1:
             v = v[:, 0]
         if v.ndim != 1:
@@ -63,7 +60,9 @@ def interpolant_1d(x, y):
     FitResult
         ``method="construct:interpolant_1d"``, ``evidence="exact"``, ``loss`` the
         MSE on the given points (zero up to floating-point rounding of the sums
-        above), ``knots`` (the hidden units' breakpoints).
+        above), ``knots`` (the hidden units' breakpoints). When rounding leaves an
+        RMS error above 1e-8 of the targets' RMS (points badly scaled for
+        float64), ``evidence="none"`` and the message says so.
 
     Raises
     ------
@@ -92,17 +91,31 @@ def interpolant_1d(x, y):
     if xs.size == 1:
         knots, coef = xs, np.zeros(1)
     else:
-        slopes = np.diff(ys) / np.diff(xs)
-        change = np.r_[slopes[0], np.diff(slopes)]
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            slopes = np.diff(ys) / np.diff(xs)
+            change = np.r_[slopes[0], np.diff(slopes)]
         keep = change != 0
         keep[0] = True  # keep at least one unit, even for constant data
         knots, coef = xs[:-1][keep], change[keep]
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(knots))):
+        raise ValueError("interpolant_1d: the slopes between neighbouring points overflow "
+                         "float64 (x values too close for their y differences); rescale x "
+                         "or y.")
     k = knots.size
     # unit j: relu(1 * t - knot_j)  (Keras layout: W1 is 1 x k)
     net = Network([np.ones((1, k)), coef.reshape(k, 1)], [-knots, np.array([ys[0]])],
                   hidden="relu", output="linear")
-    return FitResult(network=net, loss=mse(net, x.reshape(-1, 1), y),
-                     method="construct:interpolant_1d", evidence="exact", knots=knots,
-                     message=f"piecewise-linear interpolant of {xs.size} distinct points "
-                             f"with {k} ReLU unit(s)",
+    value = mse(net, x.reshape(-1, 1), y)
+    if not np.isfinite(value):
+        raise ValueError("interpolant_1d: the network's outputs overflow float64 on these "
+                         "points (slopes too steep for the range of x); rescale x or y.")
+    # Exact in exact arithmetic; in floats the sums round. Claim "exact" only while
+    # the rounding stays below 1e-8 of the targets' RMS (badly scaled points exceed it).
+    exact = value <= 1e-16 * max(float(np.mean(y ** 2)), np.finfo(float).tiny)
+    message = f"piecewise-linear interpolant of {xs.size} distinct points with {k} ReLU unit(s)"
+    if not exact:
+        message += (f"; rounding leaves MSE {value:.3g} (the points are badly scaled for "
+                    "float64: rescale x or y)")
+    return FitResult(network=net, loss=value, method="construct:interpolant_1d",
+                     evidence="exact" if exact else "none", knots=knots, message=message,
                      time=time.perf_counter() - t0)

@@ -5,11 +5,11 @@ import time
 
 import numpy as np
 
-from .._validation import check_choice, check_data, check_positive_int
+from .._validation import check_choice, check_data, check_memory, check_positive_int
 from ..losses import mse
 from ..network import Network
 from ..result import FitResult
-from ._lstsq import solve_affine
+from ._lstsq import check_lstsq_size, solve_affine
 
 __all__ = ["norm_pyramid", "pyramid_angles"]
 
@@ -35,8 +35,11 @@ def pyramid_angles(n_units, rotation=0.0, arrangement="uniform"):
     """
     n = check_positive_int(n_units, "n_units")
     check_choice(arrangement, _ARRANGEMENTS, "arrangement")
-    if not isinstance(rotation, numbers.Real) or not np.isfinite(rotation):
-        raise TypeError(f"rotation must be a finite number of degrees; got {rotation!r}.")
+    if isinstance(rotation, (bool, np.bool_)) or not isinstance(rotation, numbers.Real):
+        raise TypeError(f"rotation must be a real number of degrees; got {rotation!r}.")
+    if not np.isfinite(rotation):
+        raise ValueError(f"rotation must be a finite number of degrees; got {rotation!r}.")
+    check_memory(4 * 8 * float(n), f"pyramid_angles(n_units={n})", "Use fewer units.")
     if arrangement == "spare" and n % 2 == 0 and n > 2:
         angles = np.r_[360.0 * np.arange(n - 1) / (n - 1), 180.0]
     else:
@@ -87,6 +90,9 @@ def norm_pyramid(n_units, X, y, rotation=0.0, arrangement="uniform"):
     if X.shape[1] != 2:
         raise ValueError(f"norm_pyramid needs X with 2 features (points in the plane); "
                          f"got shape {X.shape}.")
+    check_lstsq_size(X.shape[0], len(angles) + 1, Y.shape[1],
+                     f"norm_pyramid(n_units={len(angles)}): the output layer's least squares",
+                     "Use fewer units.")
     rad = np.deg2rad(angles)
     W1 = np.vstack([np.cos(rad), np.sin(rad)])  # (2, n): Keras layout
     b1 = np.zeros(len(angles))

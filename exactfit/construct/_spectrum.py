@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_choice, check_data, check_positive_int, check_X
+from .._validation import check_choice, check_data, check_memory, check_positive_int, check_X
 from ..losses import mse
 from ..network import Network
 from ..result import FitResult
@@ -33,7 +33,12 @@ def dft_matrix(n_samples, onesided=True):
         ``x`` of shape (..., N)).
     """
     n = check_positive_int(n_samples, "n_samples")
-    bins = np.arange(n // 2 + 1 if onesided else n)
+    if not isinstance(onesided, (bool, np.bool_)):
+        raise TypeError(f"onesided must be True or False; got {onesided!r}.")
+    n_bins = n // 2 + 1 if onesided else n
+    check_memory(8 * 4 * float(n) * n_bins, f"dft_matrix(n_samples={n})",
+                 "Use a shorter signal.")
+    bins = np.arange(n_bins)
     phase = 2 * np.pi * np.outer(np.arange(n), bins) / n
     return np.cos(phase), -np.sin(phase)
 
@@ -62,6 +67,8 @@ def polygon_gain(units):
     gmin, gmax : float
     """
     m = check_positive_int(units, "units")
+    # The pieces-by-units table below has 2m x m entries (a bool and two floats each).
+    check_memory(20 * 2 * float(m) * m, f"polygon_gain(units={m})", "Use fewer units.")
     thetas = 2 * np.pi * np.arange(m) / m
     breaks = np.sort(np.mod(np.r_[thetas + np.pi / 2, thetas - np.pi / 2], 2 * np.pi))
     ends = np.r_[breaks, breaks[0] + 2 * np.pi]
@@ -133,8 +140,13 @@ def amplitude_spectrum(n_samples, units_per_bin=3, output_weights="minimax", X=N
     if output_weights == "lstsq" and X is None:
         raise ValueError("amplitude_spectrum(output_weights='lstsq') needs the signals X "
                          "to solve the output layer on.")
+    n_bins = n // 2 + 1
+    # W1 (n x m bins) with its temporaries, W2 (m bins x bins) and C, S.
+    check_memory(8 * (4 * float(n) * m * n_bins + 2 * float(m) * n_bins ** 2
+                      + 4 * float(n) * n_bins),
+                 f"amplitude_spectrum(n_samples={n}, units_per_bin={m})",
+                 "Use a shorter signal or fewer units per bin.")
     C, S = dft_matrix(n)
-    n_bins = C.shape[1]
     thetas = 2 * np.pi * np.arange(m) / m
     # column (k, j): cos(theta_j) Re X_k + sin(theta_j) Im X_k, bin-major order
     W1 = (C[:, :, None] * np.cos(thetas) + S[:, :, None] * np.sin(thetas)).reshape(n, -1)
@@ -180,7 +192,9 @@ def spectrum_errors(network, X, A):
     network's prediction of the amplitudes `A` (2-D) from signals `X`."""
     P = network.predict(X).reshape(A.shape)
     nz = A > 0
+    err, size = float(np.linalg.norm(P - A)), float(np.linalg.norm(A))
     return {"loss": mse(network, X, A),
-            "relative_error": float(np.linalg.norm(P - A) / np.linalg.norm(A)),
+            # all-zero signals: relative to nothing, so 0 when exact and inf otherwise
+            "relative_error": err / size if size > 0 else (0.0 if err == 0 else np.inf),
             "max_relative_error": float(np.max(np.abs(P - A)[nz] / A[nz])) if nz.any()
             else 0.0}

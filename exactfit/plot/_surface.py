@@ -47,8 +47,12 @@ class SurfaceDisplay:
         zz = network.predict(np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape)
         return cls(xx, yy, zz, title)
 
-    def plot(self, ax=None, kind="3d", cmap="viridis"):
-        """Draw the surface: ``kind="3d"`` (needs a 3-D axes, made if `ax` is None) or ``"contour"``."""
+    def plot(self, ax=None, kind="3d", cmap="viridis", zlim=None):
+        """Draw the surface: ``kind="3d"`` (needs a 3-D axes, made if `ax` is None) or ``"contour"``.
+
+        `zlim` ``(low, high)`` fixes the z range (3-D) or colour range (contour), so
+        that several surfaces can be compared on one scale.
+        """
         import matplotlib.pyplot as plt
 
         if kind not in ("3d", "contour"):
@@ -56,11 +60,16 @@ class SurfaceDisplay:
         if ax is None:
             fig = plt.figure()
             ax = fig.add_subplot(projection="3d" if kind == "3d" else None)
+        vmin, vmax = zlim if zlim is not None else (None, None)
         if kind == "3d":
-            ax.plot_surface(self.xx, self.yy, self.zz, cmap=cmap, linewidth=0, antialiased=True)
+            ax.plot_surface(self.xx, self.yy, self.zz, cmap=cmap, linewidth=0, antialiased=True,
+                            vmin=vmin, vmax=vmax)
+            if zlim is not None:
+                ax.set_zlim(*zlim)
             ax.set_zlabel("output")
         else:
-            cs = ax.contourf(self.xx, self.yy, self.zz, levels=20, cmap=cmap)
+            cs = ax.contourf(self.xx, self.yy, self.zz, levels=20, cmap=cmap, vmin=vmin,
+                             vmax=vmax)
             ax.figure.colorbar(cs, ax=ax)
             ax.set_aspect("equal")
         ax.set_xlabel("x")
@@ -109,34 +118,83 @@ class UnitLinesDisplay:
         return cls(W, b, status, _extent(extent), X)
 
     def plot(self, ax=None, title=None):
+        """Draw the lines; units whose line misses the data box are shown beyond it.
+
+        The view grows to take in lines up to one box size away from the box (the
+        box is then outlined); a line further out is marked at the box's edge with
+        its distance. An arrow on each line points to the side where the unit is
+        active.
+        """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Rectangle
 
         if ax is None:
-            _, ax = plt.subplots()
+            _, ax = plt.subplots(layout="constrained")
         x0, x1, y0, y1 = self.extent
+        c = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        half = np.array([(x1 - x0) / 2, (y1 - y0) / 2])
+        corners = np.array([[x0, y0], [x0, y1], [x1, y0], [x1, y1]])
         if self.X is not None:
             ax.scatter(self.X[:, 0], self.X[:, 1], s=2, c="0.85", zorder=0)
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        t = np.linspace(-3, 3, 2)
+        # Where each unit's line is: the point closest to the box centre, and whether
+        # it crosses the box.
+        lo, hi = np.array([x0, y0]), np.array([x1, y1])
+        far = []
+        for u, (w, b) in enumerate(zip(self.weights.T, self.biases)):
+            nrm = np.linalg.norm(w)
+            if nrm == 0:
+                continue
+            p0 = c - (w @ c + b) * w / nrm ** 2
+            s = corners @ w + b
+            crosses = s.min() <= 0 <= s.max()
+            if crosses:
+                continue
+            if np.all(np.abs(p0 - c) <= 3 * half):
+                # Take in a stretch of the line around its nearest point, not the point alone.
+                d = np.array([-w[1], w[0]]) / nrm * 0.5 * float(np.min(half))
+                ends = np.array([p0 - d, p0 + d])
+                lo = np.minimum(lo, ends.min(axis=0) - 0.1 * half)
+                hi = np.maximum(hi, ends.max(axis=0) + 0.1 * half)
+            else:
+                far.append(u)
+        span = float(np.max(hi - lo))
+        t = np.array([-2.0, 2.0]) * span
         for u, (w, b, st) in enumerate(zip(self.weights.T, self.biases, self.status)):
             nrm = np.linalg.norm(w)
             color = "0.5" if st == "dead" else colors[u % len(colors)]
             style = {"dead": "--", "linear": ":"}.get(st, "-")
             if nrm == 0:
+                ax.plot([], [], style, color=color, label=f"unit {u} ({st}; zero weights)")
                 continue
-            p0 = -b * w / nrm ** 2  # closest point of the line to the origin
+            p0 = c - (w @ c + b) * w / nrm ** 2
             d = np.array([-w[1], w[0]]) / nrm
-            ax.plot(p0[0] + t * d[0] * (x1 - x0 + y1 - y0), p0[1] + t * d[1] * (x1 - x0 + y1 - y0),
-                    style, color=color, label=f"unit {u} ({st})")
-            c = np.clip(p0, [x0, y0], [x1, y1])
-            ax.annotate("", xy=c + 0.15 * w / nrm, xytext=c,
-                        arrowprops={"arrowstyle": "->", "color": color})
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
+            label = f"unit {u} ({st})"
+            if u in far:
+                dist = abs(w @ c + b) / nrm - float(np.abs(w / nrm) @ half)
+                toward = np.clip(p0 - c, -half, half)
+                ax.annotate(f"unit {u}: its line is\n{dist:.2g} beyond the box", xy=c + toward,
+                            xytext=c + 0.6 * toward, color=color, fontsize="small",
+                            ha="center", va="center",
+                            arrowprops={"arrowstyle": "->", "color": color})
+                ax.plot([], [], style, color=color, label=label + ", line off the view")
+                continue
+            ax.plot(p0[0] + t * d[0], p0[1] + t * d[1], style, color=color, lw=1.8, label=label)
+            # The arrow sits where the line is nearest the box centre, inside the view.
+            a = np.clip(p0, lo, hi)
+            ax.annotate("", xy=a + 0.12 * span * w / nrm, xytext=a,
+                        arrowprops={"arrowstyle": "->", "color": color, "lw": 1.5})
+        if np.any(lo < [x0, y0]) or np.any(hi > [x1, y1]):
+            ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="k", lw=1,
+                                   ls="-", label="data box"))
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.legend(fontsize="small", loc="upper right")
+        # Below the axes: inside, it would hide lines near the box's edge.
+        ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+                  title="arrow: the side where the unit is active", title_fontsize="x-small")
         if title:
             ax.set_title(title)
         self.ax_, self.figure_ = ax, ax.figure
