@@ -62,9 +62,15 @@ __all__ = ["fit_global"]
 _RTOL = 1e-4
 # An exact fit: scaled MSE (a fraction of var(y)) at or below this cannot be beaten.
 _EXACT_FLOOR = 1e-12
-# Largest number of breakpoint placements for which exact_1d counts as cheap
-# (about 20 microseconds each in its enumeration: ~4 s).
-_EXACT_1D_MAX = 200_000
+# The exact enumeration (certify.exact_1d / exact_2d) is "cheap" when its estimated time
+# is at most _EXACT_SECONDS. Its work is dominated by the least-squares bounds of pattern
+# sets (exact_cost's n_bounds, always done), each costing about _BOUND_SECONDS per unit
+# (measured on the shared 2-core machine, 1-D and 2-D, 2 to 4 units: 2.6 to 13
+# microseconds per bound; benchmarks/exact.py). The search itself is not reliable on
+# such tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a certified
+# answer in a few seconds is worth more than a fast uncertain one.
+_EXACT_SECONDS = 10.0
+_BOUND_SECONDS = 3e-6
 # Rows of the search sample when subsample="auto".
 _SEARCH_ROWS = 2000
 # Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
@@ -108,10 +114,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     max_time : float, optional
         Stop starting after this many seconds (the start under way finishes). The
         result then depends on the machine's speed.
-    confirm : int, default=3
-        Stop once this many starts reached the best minimum (within 1e-4
-        relative of its loss or of a symmetric copy's; an exact fit confirms
-        itself).
+    confirm : int, default=5
+        The stopping rule: stop once this many counted starts reached the best
+        minimum (within 1e-4 relative of its loss or of a symmetric copy's; an
+        exact fit confirms itself), after at least `n_restarts` starts.
     repulsion : float, default=0.1
         Initial weight of the repulsion penalty (:func:`repulsion_penalty`),
         relative to ``var(y)``; 0 turns it off. It costs ``units^2 (inputs + 1)``
@@ -143,10 +149,14 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         function, same loss), so the result is never worse than it (MSE). Warm
         starts compete for the best but are not counted by the stopping rule.
     exact : "auto" or bool, default="auto"
-        One feature, one output, one hidden ReLU layer, MSE: return the certified
-        optimum of :func:`exactfit.certify.exact_1d` (evidence "certified").
-        "auto": when it is cheap (at most 200000 breakpoint placements, about 4 s);
-        True: always (its own limits apply); False: never.
+        One or two features, one output, one hidden ReLU layer, linear output,
+        MSE: return the certified optimum of :func:`exactfit.certify.exact_1d` or
+        :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
+        is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
+        (``3e-6 s x hidden x n_bounds``) at most 10 s; in practice 1-D samples of
+        up to ~30 points with 4 units or ~60 with 3 units, 2-D samples of up to
+        ~12 points with 3 units or ~40 with 2. True: always (the enumeration's own
+        limits apply); False: never.
     subsample : "auto", int or None, default="auto"
         Search on this many randomly chosen rows, then polish the best minima on all
         the data. "auto": 4000. None: search on all rows.
@@ -165,14 +175,17 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         exact_1d); ``loss`` is ``exactfit.loss(network, X, y, loss)`` recomputed.
         Search fields:
 
-        - ``confirmed``: the stopping rule was met (otherwise ``message`` says
-          why not and an :class:`UnconfirmedOptimumWarning` was raised);
+        - ``confirmed``: the stopping rule was met, `confirm` starts reached the
+          best (otherwise ``message`` says why not and an
+          :class:`UnconfirmedOptimumWarning` was raised);
         - ``n_reached``: counted starts that reached the best (or a copy);
         - ``n_minima``: distinct minima among the counted starts (losses 1e-4
           apart; the best's copies one);
-        - ``p_better``: posterior probability that a better minimum exists, from
-          Boender & Rinnooy Kan (1987): ``n_minima / (n_starts - 1)`` (see
-          :mod:`exactfit.search._stopping`); 0 for an exact fit;
+        - ``p_better``: Boender & Rinnooy Kan's (1987) posterior probability
+          that a better, unseen minimum exists, ``n_minima / (n_starts - 1)``;
+          0 for an exact fit. Reported, not used to stop: their model ignores
+          how often the best was reached, so it is a conservative upper
+          estimate (see :mod:`exactfit.search._stopping`);
         - ``expected_minima``: their posterior mean number of minima;
         - ``n_starts``, ``n_failed`` (starts whose L-BFGS diverged; they have no
           loss), ``stop_reason``;
@@ -225,7 +238,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                  workers=effective_n_jobs(n_jobs))
 
     if exact is not False:
-        res = _exact_1d(X, Y, sizes, activation, output, loss, exact, t0, random_state)
+        res = _exact(X, Y, sizes, activation, output, loss, exact, t0, random_state)
         if res is not None:
             return res
 
@@ -302,6 +315,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     else:
         theta = search.theta
     full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
+    if rows is not None:
+        # The subsample's best basin need not be the best on all the data (its nearby kink
+        # minima and symmetric copies rank differently): walk the funnel again on all the
+        # data, as the search did on its sample (copies, then basin hopping).
+        f = full.value(theta)
+        theta, _, _, _, it, by_sym = canonical(full, theta, f, search.mats,
+                                               check_random_state(seeds[0]), _HOP_PATIENCE,
+                                               _RTOL, n_jobs)
+        nit += it
+        search.by_symmetry = search.by_symmetry or by_sym
     theta, _, it = full.local(theta, tol="tight")
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
 
@@ -489,55 +512,76 @@ def _message(reason, n, n_warm, reached, minima, p_better, confirm, max_restarts
     if exact:
         body = f"; an exact fit (loss at the floor {_EXACT_FLOOR:g} x var(y)): optimal"
     else:
-        body = (f"; {reached} start(s) reached it, {minima} distinct minima; "
-                f"Boender-Rinnooy Kan posterior chance of a better minimum {p_better:.2g}")
+        body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen; "
+                f"Boender-Rinnooy Kan posterior chance that an unseen minimum is lower "
+                f"{p_better:.2g} (conservative: it ignores how often the best was reached)")
     if by_symmetry:
         body += "; improved by a symmetric image"
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
     if reason == "confirmed":
-        return "CONFIRMED: " + head + body
+        rule = ("an exact fit" if exact else
+                f"stopping rule met: {confirm} starts reached the best")
+        return f"CONFIRMED ({rule}): " + head + body
     why = (f"max_restarts={max_restarts} starts ran out" if reason == "max_restarts" else
            f"max_time={max_time:g} s ran out" if reason == "max_time" else "interrupted")
     return (f"UNCONFIRMED ({why} before {confirm} starts reached the best; a better minimum "
             f"may exist): " + head + body)
 
 
-# --------------------------------------------------------------------- 1-D exact
+# --------------------------------------------------------------------- exact enumeration
 
-def _exact_1d(X, Y, sizes, act, out, loss, exact, t0, random_state):
-    """exact_1d's certified optimum as fit_global's result, or None when not applicable
-    (or, for exact="auto", not cheap)."""
-    applicable = (len(sizes) == 3 and sizes[0] == 1 and sizes[2] == 1 and act == "relu"
+def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
+    """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
+    applicable (or, for exact="auto", not cheap)."""
+    applicable = (len(sizes) == 3 and sizes[0] in (1, 2) and sizes[2] == 1 and act == "relu"
                   and out == "linear" and loss == "mse")
     if not applicable:
         if exact is True:
-            raise ValueError("exact=True needs one input feature, one output, one hidden ReLU "
-                             "layer, a linear output and loss='mse' (certify.exact_1d).")
+            raise ValueError("exact=True needs one or two input features, one output, one "
+                             "hidden ReLU layer, a linear output and loss='mse' "
+                             "(certify.exact_1d, certify.exact_2d).")
         return None
-    k = sizes[1]
+    from ..certify import exact_1d, exact_2d, exact_cost
+
+    d, k = sizes[0], sizes[1]
+    # Distinct rows; the first column's distinct values bound them below and are cheaper
+    # to count (np.unique over rows of a large 2-D sample costs a noticeable time).
     n_distinct = len(np.unique(X[:, 0]))
+    if exact == "auto" and _BOUND_SECONDS * k * exact_cost(
+            n_distinct, k, n_features=d)["n_bounds"] > _EXACT_SECONDS:
+        return None
+    if d == 2:
+        n_distinct = len(np.unique(X, axis=0))
     if n_distinct < 3:
         return None  # nothing to enumerate; the search fits it exactly
-    options = 4 * (n_distinct - 1)
-    n_conf = math.comb(options, min(k, options))
-    if exact == "auto" and n_conf > _EXACT_1D_MAX:
+    cost = exact_cost(n_distinct, k, n_features=d)
+    seconds = _BOUND_SECONDS * k * cost["n_bounds"]
+    if exact == "auto" and seconds > _EXACT_SECONDS:
         return None
-    from ..certify import exact_1d
-
-    res = exact_1d(X[:, 0], Y[:, 0], hidden=k, max_configurations=max(n_conf, 1_000_000))
+    n_conf = cost["n_configurations"]
+    # exact=True: the enumeration's own size limit applies (its error names exact=True).
+    limit = {} if exact is True else {"max_configurations": max(n_conf, 1)}
+    try:
+        res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, **limit) if d == 1
+               else exact_2d(X, Y[:, 0], hidden=k, **limit))
+    except ValueError as err:
+        raise ValueError(f"exact=True: {err}") from err
+    if res.evidence != "certified":  # interrupted: the enumeration's best, not certified
+        raise KeyboardInterrupt(f"fit_global's exact enumeration was interrupted.")
     net = res.network
     stated = float(loss_of(net, X, Y, "mse"))
-    msg = (f"CONFIRMED: certified optimum by certify.exact_1d ({n_conf} breakpoint "
-           f"placements, each solved exactly)")
+    name = "exact_1d" if d == 1 else "exact_2d"
+    msg = (f"CONFIRMED (certified): the optimum of certify.{name} ({n_conf} sign "
+           f"configurations, {cost['n_bounds']} pattern sets bounded, the rest solved "
+           f"exactly)")
     return FitResult(network=net, loss=stated, loss_kind="mse", method="fit_global",
-                     success=True, message=msg, evidence="certified", nit=int(res.nit),
+                     success=True, message=msg, evidence="certified", nit=int(res.nit or 0),
                      time=time.perf_counter() - t0,
                      random_state=_int_seed(random_state),
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
                      p_better=0.0, expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
-                     improved_by_symmetry=False, certificate=res.certificate)
-
-
+                     improved_by_symmetry=False, certificate=res.certificate,
+                     optimum=res.optimum)

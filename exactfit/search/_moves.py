@@ -116,7 +116,10 @@ def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
         G = np.einsum("nm,ni,nj->mij", D, Xa, Xa, optimize=True) - np.einsum(
             "mqi,mqj->mij", B, B, optimize=True)
         c = np.einsum("nm,ni,n->mi", D, Xa, r, optimize=True)
-        ridge = 1e-9 * np.maximum(np.einsum("mii->m", G), 1e-300) / d1
+        # G is a projected Gram matrix (positive semidefinite); a candidate active on no
+        # sample has G = 0: the absolute floor keeps every system solvable (its solution
+        # is then 0 and the candidate is left as it was).
+        ridge = 1e-9 * np.einsum("mii->m", G) / d1 + 1e-12
         G += ridge[:, None, None] * np.eye(d1)
         W_new = np.linalg.solve(G, c[:, :, None])[:, :, 0].T
         norm = np.linalg.norm(W_new[:-1], axis=0)

@@ -31,9 +31,21 @@ is one not yet seen is ``E[(K - w) / K | n, w]``, which equals ``w / (n - 1)``
 is 1). :func:`posterior` computes both; :func:`_posterior_sum` checks the closed
 forms against the posterior summed term by term (tests).
 
-This estimate ignores how often the best was reached and is deliberately
-conservative: three starts in one minimum give 1/2. The stopping rule is the
-count of starts that reached the best; the estimate is reported beside it.
+Two quantities, and which one decides:
+
+- **The stopping rule** (decides ``confirmed``): stop once `confirm` counted
+  starts reached the best (or an exact fit was found). Under the same model, the
+  chance that `confirm` independent starts all land in the best's basin when its
+  share of the starts is p is p^confirm: a best reached 5 times out of 8 has a
+  basin no start can easily miss. It is a statement about the best's basin.
+- **p_better** (reported, never decides): Boender & Rinnooy Kan's posterior
+  probability that the global minimum is one not yet seen, ``w / (n - 1)``. Their
+  model takes which minimum is global to be independent of the basins' shares,
+  so it ignores how often the best was reached; on a kinked loss of a finite
+  sample with many shallow minima (large w) it stays high however often the best
+  was reached. Read it as a conservative upper estimate: a small p_better is
+  strong evidence, a large one is not evidence against a confirmed best. The
+  message says both.
 """
 
 import numpy as np

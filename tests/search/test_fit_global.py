@@ -80,17 +80,20 @@ def test_stops_early_on_an_easy_problem_and_goes_on_on_a_hard_one(rng):
     X = rng.uniform(-1, 1, size=(300, 2))
     easy = fit_global(X, np.abs(X).sum(axis=1), hidden=4, random_state=0)
     assert easy.n_starts <= 3 and easy.loss < 1e-20 and easy.p_better == 0.0
-    # a 3-unit Euclid sample: the best is confirmed by its third start
+    assert easy.confirmed and "exact fit" in easy.message
+    # a 3-unit Euclid sample: most starts reach the best, the rule (5 starts) stops soon
     X, y = _square(400, 1)
     medium = fit_global(X, y, hidden=3, random_state=0)
-    assert medium.confirmed and medium.n_starts <= 6
-    # a hard one: 4 units on a 500-point square, many minima; it keeps going
+    assert medium.confirmed and medium.stop_reason == "confirmed"
+    assert medium.n_reached >= 5 and medium.n_starts <= 10
+    assert "stopping rule met: 5 starts reached the best" in medium.message
+    # a hard one: 4 units on a 500-point square, many minima; it keeps going to the budget
     X, y = _square(500, 3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
-        hard = fit_global(X, y, hidden=4, random_state=0, max_restarts=40)
-    assert hard.n_starts > 2 * medium.n_starts
-    assert hard.n_minima > 3
+    with pytest.warns(UnconfirmedOptimumWarning, match="max_restarts=15"):
+        hard = fit_global(X, y, hidden=4, random_state=0, max_restarts=15)
+    assert not hard.confirmed and hard.n_starts == 15 > medium.n_starts
+    assert hard.n_reached < 5 and hard.n_minima > 3
+    assert hard.message.startswith("UNCONFIRMED")
 
 
 def test_warns_when_the_budget_runs_out(euclid_small):
@@ -230,7 +233,9 @@ def test_multi_output_and_1d():
     (dict(maxiter=0), ValueError, "maxiter"), (dict(revive=-1), ValueError, "revive"),
     (dict(loss="l2"), ValueError, "loss"),
     (dict(starts="grow", activation="tanh"), ValueError, "grow"),
-    (dict(exact=True), ValueError, "exact=True"),
+    (dict(exact=True), ValueError, "exact=True.*max_configurations"),  # far too large
+    (dict(exact=True, activation="tanh"), ValueError, "exact=True needs"),
+    (dict(exact=True, hidden=(2, 2)), ValueError, "exact=True needs"),
 ])
 def test_bad_arguments_are_named(euclid_small, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -281,13 +286,17 @@ def test_warm_starts_leave_the_other_starts_unchanged(euclid_small):
     assert b.restart_starts == ["init"] + a.restart_starts
 
 
-def test_subsampled_search_polishes_on_all_the_data():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_subsampled_search_polishes_on_all_the_data(seed):
     task = exactfit.tasks.euclid(6000, random_state=2)
-    sub = fit_global(task.X, task.y, hidden=3, subsample=1500, random_state=0)
-    full = fit_global(task.X, task.y, hidden=3, subsample=None, random_state=0)
+    sub = fit_global(task.X, task.y, hidden=3, subsample=1500, random_state=seed)
+    full = fit_global(task.X, task.y, hidden=3, subsample=None, random_state=seed)
     assert sub.search_samples == 1500 and full.search_samples == 6000
     assert "subsample of 1500" in sub.message
-    assert sub.loss == pytest.approx(full.loss, rel=1e-6)
+    assert sub.loss == mse(sub.network, task.X, task.y)
+    # The reliability criterion (1e-3 relative). Not always the very same minimum: on a
+    # 1500-row subsample the ranking of nearby minima can swap (seed 2: 5e-4 above).
+    assert sub.loss <= full.loss * (1 + 1e-3)
 
 
 @pytest.mark.slow
