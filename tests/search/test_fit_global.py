@@ -137,6 +137,38 @@ def test_1d_equals_exact_1d(k, seed):
     assert res.loss == mse(res.network, x[:, None], y)
 
 
+@pytest.mark.parametrize("n,k,target", [(9, 2, "norm"), (12, 2, "prod"), (8, 3, "norm"),
+                                         (10, 3, "noise")])
+def test_2d_equals_exact_2d(n, k, target):
+    # tiny 2-D samples: the enumeration is cheap, so fit_global returns its certified optimum
+    rs = np.random.RandomState(n + 10 * k)
+    X = rs.uniform(-1, 1, size=(n, 2))
+    y = {"norm": np.sqrt(np.sum(X ** 2, axis=1)), "prod": X[:, 0] * X[:, 1],
+         "noise": rs.normal(size=n)}[target]
+    res = fit_global(X, y, hidden=k, random_state=0)
+    ref = exactfit.certify.exact_2d(X, y, hidden=k)
+    assert res.evidence == "certified" and res.confirmed and "exact_2d" in res.message
+    assert res.loss == pytest.approx(ref.loss, rel=1e-9, abs=1e-15)
+    assert res.loss == mse(res.network, X, y)
+
+
+def test_exact_enumeration_only_when_cheap(rng):
+    # 150 distinct 1-D points and 3 units: 4.5e6 pattern sets to bound (~40 s), not cheap
+    x = np.sort(rng.uniform(-1, 1, 150))
+    y = np.sin(4 * x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
+        res = fit_global(x[:, None], y, hidden=3, random_state=0, max_restarts=3)
+    assert res.evidence == "search" and res.n_starts == 3
+    # exact=False: the search even where the enumeration is cheap
+    x, y = x[:9], y[:9]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
+        res = fit_global(x[:, None], y, hidden=2, random_state=0, exact=False,
+                         max_restarts=3)
+    assert res.evidence == "search"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_1d_search_reaches_exact_1d(k):
