@@ -13,7 +13,7 @@ Families:
   unit wider: the exact optimum is 0 (the teacher);
 - ``1d``: |x|, sin and sawtooth targets on 10 to 40 points, 1 to 4 units, whose
   optimum :func:`exactfit.certify.exact_1d` certifies;
-- ``small2d``: 2-D samples of 8 to 16 points with 2 and 3 units, to be certified
+- ``small2d``: 2-D samples of 8 to 24 points with 2 and 3 units, to be certified
   by ``exactfit.certify.exact_2d`` (a long search until it exists); with 3 units
   and 8 points the network interpolates (optimum 0, found by search), and
   |x1| + |x2| is exact with 3 units;
@@ -252,6 +252,10 @@ PROBLEMS = [
     _small("random", "gaussian", 12, 3, 1_990_463_517),
     _small("prod", "square", 14, 3, 3_655_207_841),
     _small("abssum", "gaussian", 11, 3, 1_489_336_025, exact="zero"),
+    # mid-size samples, still certified by exact_2d (about a minute each).
+    _small("norm", "annulus", 24, 3, 2_318_775_064, radii=(0.3, 1.0)),
+    _small("random", "disc", 20, 2, 3_902_164_251),
+    _small("prod", "gaussian", 20, 3, 1_146_980_733),
     # other 2-D targets.
     _other("max", "gaussian", 1000, 2, 2_617_742_098, exact="zero"),
     _other("prod", "square", 2000, 4, 3_504_860_713),

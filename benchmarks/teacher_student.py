@@ -41,7 +41,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 import exactfit
+from exactfit._io import write_text
 from exactfit._parallel import draw_seeds
 from exactfit.bench import wilson_interval
 from exactfit.gd import SAFRAN_SHAMIR_STUCK, safran_gd
@@ -68,12 +68,7 @@ def _save(path, data):
     _save_text(path, json.dumps(data, indent=1, default=_json_default))
 
 
-def _save_text(path, text):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+_save_text = write_text  # temporary file, then rename
 
 
 def _json_default(o):

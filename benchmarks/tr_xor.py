@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import platform
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -43,6 +42,7 @@ from sklearn.model_selection import cross_val_score
 from tqdm.auto import tqdm
 
 import exactfit
+from exactfit._io import write_text
 from exactfit._parallel import draw_seeds
 from exactfit.bench import wilson_interval
 from exactfit.gd import tr_xor
@@ -59,12 +59,7 @@ VARIANTS = {"relu1": ("relu1", False), "relu1+reinit": ("relu1", True), "abs1": 
 CLASS1, CLASS0 = [1, 2], [0, 3]  # rows of XOR_X labelled 1 and 0
 
 
-def _save_text(path, text):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+_save_text = write_text  # temporary file, then rename
 
 
 def construction(model):

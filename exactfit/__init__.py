@@ -24,8 +24,9 @@ from .tasks import Task
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "BenchmarkReport", "CheckReport", "check", "interop", "KERAS_OPTIMIZERS", "Method", "Diagnosis", "EVIDENCE", "FitResult", "GlobalMLPRegressor", "LOSSES",
-    "Network", "Task", "benchmark", "certify", "construct", "datasets", "diagnose", "fit_global", "gd", "loss",
-    "loss_and_grad", "mae", "mse", "sweep", "SweepReport", "tasks", "train_gd", "train_gd_many", "train_torch",
-    "UnconfirmedOptimumWarning",
+    "ACTIVATIONS", "BenchmarkReport", "CheckReport", "check", "interop", "KERAS_OPTIMIZERS",
+    "Method", "Diagnosis", "EVIDENCE", "FitResult", "GlobalMLPRegressor", "LOSSES", "Network",
+    "Task", "benchmark", "certify", "construct", "datasets", "diagnose", "fit_global", "gd",
+    "loss", "loss_and_grad", "mae", "mse", "sweep", "SweepReport", "tasks", "train_gd",
+    "train_gd_many", "train_torch", "UnconfirmedOptimumWarning",
 ]

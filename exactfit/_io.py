@@ -16,7 +16,8 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["write_json", "read_json", "to_jsonable", "from_jsonable", "check_path"]
+__all__ = ["write_json", "write_text", "atomic_path", "read_json", "to_jsonable",
+           "from_jsonable", "check_path"]
 
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -68,22 +69,50 @@ def write_json(path, obj, indent=None):
     `path` untouched.
     """
     path = check_path(path)
-    text = json.dumps(to_jsonable(obj), indent=indent, allow_nan=False)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
-    try:
-        with os.fdopen(fd, "w") as fh:
+    write_text(path, json.dumps(to_jsonable(obj), indent=indent, allow_nan=False))
+
+
+def write_text(path, text):
+    """Write `text` to `path` atomically: a process killed at any moment leaves the old
+    file or the new one."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+
+class atomic_path:
+    """``with atomic_path(path) as tmp:`` write a file named `tmp` (any writer: a
+    figure's ``savefig``, ``np.save``); on a clean exit it is renamed over `path`, on
+    an error or Ctrl-C it is removed and `path` is untouched. The file gets the usual
+    permissions (``0o666`` less the umask), not :func:`tempfile.mkstemp`'s private ones.
+    """
+
+    def __init__(self, path, name="path"):
+        self.path = check_path(path, name)
+
+    def __enter__(self):
+        folder = os.path.dirname(os.path.abspath(self.path))
+        base, ext = os.path.splitext(os.path.basename(self.path))
+        # The real extension last: writers such as savefig choose the format by it.
+        fd, self.tmp = tempfile.mkstemp(prefix="." + base + ".", suffix=".tmp" + ext,
+                                        dir=folder)
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+        return False
 
 
 def read_json(path, what="file"):

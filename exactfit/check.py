@@ -375,19 +375,10 @@ class CheckReport:
     def save(self, path):
         """Write :meth:`to_dict` as JSON (atomically: a temporary file, then a rename)."""
         import json
-        import os
-        import tempfile
 
-        d = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(self.to_dict(), fh, indent=1, default=_json_default)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        from ._io import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=1, default=_json_default))
 
 
 def _json_default(o):
@@ -403,8 +394,7 @@ def _json_default(o):
 def deterministic_methods(report):
     """Names of the rows of a BenchmarkReport run once while others ran many times
     (constructions: they have a loss ratio, not a success rate)."""
-    n = len(report.meta.get("seeds") or [])
-    return [k for k, r in report.rows.items() if r["runs"] == 1 and n > 1]
+    return report.deterministic_methods()
 
 
 def verdict(report):

@@ -21,10 +21,11 @@ import json
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ._io import atomic_path
 
 __all__ = ["main", "load_data", "load_model", "UsageError"]
 
@@ -295,17 +296,9 @@ def load_model(path, activation="relu", output="linear", hidden=None):
 # --------------------------------------------------------------------------- output
 
 def _atomic_write(path, write):
-    """Write through a temporary file in the same folder, then rename over `path`."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    os.close(fd)
-    try:
+    """``write(tmp)``, then `tmp` renamed over `path` (see :class:`exactfit._io.atomic_path`)."""
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _save_figure(fig, path):

@@ -137,3 +137,17 @@ def test_compare_display(euclid_small):
     zl = [d.axes_[k].get_zlim() for k in d.axes_ if k.startswith("surface") or k == "target"]
     assert all(z == pytest.approx(zl[0]) for z in zl)
     plt.close("all")
+
+
+@pytest.mark.parametrize("display", ["SuccessRateDisplay", "LossCurveDisplay", "CheckDisplay",
+                                     "SweepHeatmapDisplay", "SweepWidthDisplay"])
+@pytest.mark.parametrize("report", [None, [1, 2], "report.json"])
+def test_from_report_refuses_what_is_not_a_report(display, report):
+    cls = getattr(exactfit.plot, display)
+    with pytest.raises(TypeError, match="report must be a"):
+        cls.from_report(report)
+
+
+def test_compare_display_refuses_what_is_not_a_report():
+    with pytest.raises(TypeError, match="report must be a BenchmarkReport"):
+        exactfit.plot.CompareDisplay.from_report(None, np.zeros((3, 2)))

@@ -567,7 +567,7 @@ def beta_path(X, y, hidden, betas=None, patterns="auto", n_patterns=200, random_
     obj = Objective(X, Y, sizes, "relu", "linear", "mse")
     pad_rs = check_random_state(seeds[1])
     best_theta, best_loss, source, path = None, np.inf, None, []
-    for beta in tqdm(betas, desc="beta path", disable=not progress, leave=False):
+    for beta in tqdm(betas, desc="beta path", disable=None if progress else True, leave=False):
         res = convex_relu(X, Y, beta, patterns=P, solver=solver)
         row = {"beta": float(beta), "n_neurons": res.effective_width,
                "objective": res.objective, "duality_gap": res.duality_gap,

@@ -1100,7 +1100,7 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
 
         sizes = list(range(max(1, (k + 1) // 2), min(k, P) + 1))
         bar = tqdm(total=sum(math.comb(P, s) for s in sizes), desc=desc, unit="set",
-                   disable=not progress, leave=False)
+                   disable=None if progress else True, leave=False)
         for size in sizes:
             per_set = np.array([_n_set_configs(size, k, False), _n_set_configs(size, k, True)])
             buf_sets, buf_bounds, n_buf = [], [], 0

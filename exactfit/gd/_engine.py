@@ -158,7 +158,7 @@ def _train(torch, X, Y, seeds, hidden, optimizer, hyper, activation, output, los
     last_good = None
     epochs_done, interrupted, t = 0, False, 0
     bar = tqdm(range(1, epochs + 1), desc=f"torch-{protocol.name}:{optimizer} x{K} seeds",
-               unit="epoch", disable=not progress, leave=False)
+               unit="epoch", disable=None if progress else True, leave=False)
     try:
         for epoch in bar:
             lr = float(lr_of(epoch))

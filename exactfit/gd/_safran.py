@@ -231,7 +231,7 @@ def _run(torch, W0, V, device, lr, tol, diverge_above, max_iter, decide_below, c
     decided = np.zeros(K, dtype=bool)
     interrupted = False
     it = 0
-    bar = tqdm(total=max_iter, desc=f"safran-gd x{K}", unit="step", disable=not progress,
+    bar = tqdm(total=max_iter, desc=f"safran-gd x{K}", unit="step", disable=None if progress else True,
                leave=False, mininterval=1.0)
 
     def retire(mask, g):

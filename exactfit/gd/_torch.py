@@ -15,10 +15,9 @@ import numbers
 import time
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._validation import (check_choice, check_data, check_fraction, check_hidden,
-                           check_nonnegative, check_positive_int)
+                           check_nonnegative, check_positive_int, check_random_state)
 from ..activations import check_activation
 from ..losses import LOSSES
 from ..losses import loss as _exact_loss

@@ -184,7 +184,7 @@ def _train(torch, W0, model, epochs, patience, device, progress):
     running = np.ones(K, dtype=bool)
     best = np.full(K, np.inf)
     counter = np.zeros(K, dtype=np.int64)
-    bar = tqdm(range(epochs), desc=f"tr_xor {model} x{K}", disable=not progress, leave=False)
+    bar = tqdm(range(epochs), desc=f"tr_xor {model} x{K}", disable=None if progress else True, leave=False)
     for epoch in bar:
         Z = torch.einsum("pi,kui->kpu", X, W) + b[:, None, :]  # (K, 4, units)
         out = Z.relu().sum(2) if model == "relu1" else Z.abs()[:, :, 0]

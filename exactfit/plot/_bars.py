@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._inputs import check_report
+
 __all__ = ["SuccessRateDisplay", "LossCurveDisplay"]
 
 
@@ -31,6 +33,7 @@ class SuccessRateDisplay:
         `deterministic`: names of methods shown by their loss ratio; default the rows
         run once while the others ran several times (constructions).
         """
+        check_report(report, "rows", "a BenchmarkReport")
         from ..check import deterministic_methods
 
         rows = report.rows
@@ -101,6 +104,7 @@ class LossCurveDisplay:
     @classmethod
     def from_report(cls, report, methods=None, max_runs=10, title=None):
         """The first `max_runs` curves of each method of a BenchmarkReport that has them."""
+        check_report(report, "runs", "a BenchmarkReport")
         curves, labels = [], []
         for name in methods or report.runs:
             for rec in report.runs[name][:max_runs]:

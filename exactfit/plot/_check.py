@@ -4,6 +4,8 @@ import textwrap
 
 import numpy as np
 
+from ._inputs import check_report
+
 __all__ = ["CheckDisplay"]
 
 _HEADLINES = {"optimum": "at the best-known optimum: to do better, change the architecture",
@@ -31,6 +33,7 @@ class CheckDisplay:
     @classmethod
     def from_report(cls, report, title=None):
         """From a :class:`~exactfit.check.CheckReport`."""
+        check_report(report, "diagnosis", "a CheckReport (from exactfit.check)")
         from ..check import _units
 
         units = _units(report.diagnosis)

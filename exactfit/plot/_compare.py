@@ -4,6 +4,8 @@ import textwrap
 
 import numpy as np
 
+from ._inputs import check_report
+
 from ._bars import LossCurveDisplay, SuccessRateDisplay
 from ._surface import SurfaceDisplay, UnitLinesDisplay
 
@@ -53,6 +55,7 @@ class CompareDisplay:
         """
         from ..check import deterministic_methods, verdict
 
+        check_report(report, "rows", "a BenchmarkReport")
         X = np.asarray(X, dtype=float)
         nets = []
         if X.ndim == 2 and X.shape[1] == 2 and (y is None or np.ndim(y) == 1):

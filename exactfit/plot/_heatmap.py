@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._inputs import check_report
+
 __all__ = ["SweepHeatmapDisplay", "SweepWidthDisplay"]
 
 
@@ -23,6 +25,7 @@ class SweepHeatmapDisplay:
     @classmethod
     def from_report(cls, report, x="optimizer", y="activation", title=None, **where):
         """Axes `x` and `y` of `report`; fix the other axes with ``where`` (e.g. ``width=3``)."""
+        check_report(report, "grid", "a SweepReport")
         xs, ys, Z = report.grid(x, y, "success_rate", **where)
         return cls(xs, ys, Z, x, y, title or "runs reaching the optimum of their architecture")
 
@@ -63,6 +66,7 @@ class SweepWidthDisplay:
 
     @classmethod
     def from_report(cls, report, title=None):
+        check_report(report, "rows", "a SweepReport")
         lines = {}
         for r in report.rows:
             label = f"{r['optimizer']}, {r['activation']}" + (

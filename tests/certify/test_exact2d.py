@@ -292,13 +292,16 @@ def test_affine_target_uses_the_full_pattern():
 
 
 def test_huge_but_finite_inputs():
-    X = np.array([[1e308, 1e308], [-1e308, -1e308], [1e308, 5e307], [0.0, 0.0]])
+    # Up to the data cap of exactfit._validation (|X| <= 1e150): solved; beyond: refused.
+    X = np.array([[1e140, 1e140], [-1e140, -1e140], [1e140, 5e139], [0.0, 0.0]])
     y = np.array([1.0, 2.0, 3.0, 5.0])
     res = exact_2d(X, y, hidden=1)
     # (Network.predict's input check, sklearn's, sums X and warns on overflow.)
     with np.errstate(over="ignore", invalid="ignore"):
         _check_result(res, X, y, 1)
     assert np.isfinite(res.loss)
+    with pytest.raises(ValueError, match="X"):
+        exact_2d(X * 1e168, y, hidden=1)
 
 
 def test_scaled_and_shifted_data_same_optimum():
@@ -387,7 +390,7 @@ _X = np.random.RandomState(15).uniform(size=(5, 2))
     ((_X, _X[:, 0]), {"progress": "yes"}, TypeError, "progress"),
     ((_X, _X[:, 0]), {"hidden": 10 ** 8}, ValueError, "hidden"),
     ((np.array([[1.7e308, 0.0], [-1.7e308, 1.0], [1.7e308, 2.0]]), _X[:3, 0]), {}, ValueError,
-     "X is too large"),
+     "X has values up to"),
 ])
 def test_bad_input(args, kw, exc, match):
     with pytest.raises(exc, match=match):
