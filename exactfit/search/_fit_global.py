@@ -5,15 +5,20 @@ The algorithm (details in the modules named):
 1. Standardise X and y (:mod:`._scaling`); all tolerances are then relative to
    ``var(y)``, and the weights are mapped back exactly at the end. The loss the
    result states is recomputed on the caller's data from the returned network.
-2. One input, one output, one hidden ReLU layer, MSE: when the exact enumeration
-   of :func:`exactfit.certify.exact_1d` is cheap (estimated from its number of
-   breakpoint placements, not tried), return its certified optimum.
+2. One or two inputs, one output, one hidden ReLU layer, MSE: when the exact
+   enumeration of :func:`exactfit.certify.exact_1d` / :func:`~exactfit.certify.exact_2d`
+   is cheap (its time estimated from :func:`exactfit.certify.exact_cost`, not
+   tried), return its certified optimum: on such tiny samples the search is not
+   reliable (its minima are many and close).
 3. Search on the data, or on a random subsample of `subsample` rows when there
    are more. Each start (:mod:`._starts`): a construction or random point, a
    short repulsion stage (units pushed apart), L-BFGS (:mod:`._local`), then the
    moves of :mod:`._moves`: wasted units replaced by the best unit for the
-   residual, and monotonic basin hopping around the minimum. Starts of kind
-   "grow" build the network a unit at a time (best new unit or a split).
+   residual, and any unit swapped for it while that lowers the loss. Starts of
+   kind "grow" build the network a unit at a time (best new unit or a split). A
+   start that ends within 5% of the incumbent without matching it is
+   canonicalised (:mod:`._canonical`: its symmetric copies re-optimised, then
+   monotonic basin hopping), so that starts in one basin report one loss.
 4. Starts are drawn until the best minimum has been reached by `confirm`
    independent starts, counting copies of it under the data's symmetries
    (:mod:`._stopping`, :mod:`._symmetry`), or until `max_restarts` or
@@ -21,9 +26,11 @@ The algorithm (details in the modules named):
    :class:`UnconfirmedOptimumWarning` is raised. The stopping point is decided
    on the starts in seed order, so the result does not depend on ``n_jobs``.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
-   are polished on ever larger samples up to all the data, and the best on all
-   the data wins; a final tight L-BFGS run and the least-squares output layer
-   finish it.
+   are polished on ever larger samples (x8 each) up to all the data; on the first
+   of these the best is canonicalised again (copies, basin hopping), since the
+   subsample's ranking of nearby minima need not hold on more data. The best on
+   all the data wins; a final tight L-BFGS run and the least-squares output
+   layer finish it.
 """
 
 import math
@@ -159,7 +166,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         limits apply); False: never.
     subsample : "auto", int or None, default="auto"
         Search on this many randomly chosen rows, then polish the best minima on all
-        the data. "auto": 4000. None: search on all rows.
+        the data. "auto": 2000. None: search on all rows.
     random_state : int, RandomState or None
         Seeds of every start (drawn up front) and of the subsample.
     n_jobs : int or None
