@@ -51,8 +51,9 @@ from ..losses import LOSSES, loss as loss_of
 from ..network import Network, unflatten
 from ..result import FitResult
 from ._canonical import BAND, _local_run, canonical
-from ._checks import (check_bool, check_exact, check_init, check_max_time, check_memory,
-                      check_n_jobs, check_subsample, check_symmetries, start_kinds)
+from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
+                      check_memory, check_n_jobs, check_subsample, check_symmetries,
+                      start_kinds)
 from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
@@ -70,14 +71,18 @@ _RTOL = 1e-4
 # An exact fit: scaled MSE (a fraction of var(y)) at or below this cannot be beaten.
 _EXACT_FLOOR = 1e-12
 # The exact enumeration (certify.exact_1d / exact_2d) is "cheap" when its estimated time
-# is at most _EXACT_SECONDS. Its work is dominated by the least-squares bounds of pattern
-# sets (exact_cost's n_bounds, always done), each costing about _BOUND_SECONDS per unit
-# (measured on the shared 2-core machine, 1-D and 2-D, 2 to 4 units: 2.6 to 13
-# microseconds per bound; benchmarks/exact.py). The search itself is not reliable on
-# such tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a certified
-# answer in a few seconds is worth more than a fast uncertain one.
+# is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
+# its work, measured on the shared 2-core machine (see _exact_estimate): the
+# least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
+# 3 microseconds per bound and unit, and the geometry of the patterns (1-D: ~1e-6 s and
+# ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20 bytes per n^4, so that a
+# 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
+# reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
+# certified answer in a few seconds is worth more than a fast uncertain one.
 _EXACT_SECONDS = 10.0
-_BOUND_SECONDS = 3e-6
+_EXACT_BYTES = 2 ** 30
+
+
 # Rows of the search sample when subsample="auto".
 _SEARCH_ROWS = 2000
 # Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
@@ -160,10 +165,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         MSE: return the certified optimum of :func:`exactfit.certify.exact_1d` or
         :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
         is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
-        (``3e-6 s x hidden x n_bounds``) at most 10 s; in practice 1-D samples of
-        up to ~30 points with 4 units or ~60 with 3 units, 2-D samples of up to
-        ~12 points with 3 units or ~40 with 2. True: always (the enumeration's own
-        limits apply); False: never.
+        and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
+        94, 34, 19 in 1-D and 85, 42, 14, 8, 6 in 2-D for 1 to 5 units. True:
+        always (the enumeration's own limits apply; refused when it would need
+        more than half the memory available); False: never.
     subsample : "auto", int or None, default="auto"
         Search on this many randomly chosen rows, then polish the best minima on all
         the data. "auto": 2000. None: search on all rows.
@@ -551,6 +556,23 @@ def _message(reason, n, n_warm, reached, minima, p_better, confirm, max_restarts
 
 # --------------------------------------------------------------------- exact enumeration
 
+def _exact_estimate(n, k, d):
+    """(seconds, bytes) the exact enumeration of `n` distinct points and `k` units needs,
+    estimated from measurements on a shared 2-core machine (a rough guide, not a bound)."""
+    from ..certify import exact_cost
+
+    cost = exact_cost(n, k, n_features=d)
+    P = cost["n_patterns"]
+    seconds = 3e-6 * k * cost["n_bounds"]
+    if d == 1:
+        return seconds + 1e-6 * P * n, 110.0 * P * n
+    return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
+
+
+def _exact_cheap(seconds, need):
+    return seconds <= _EXACT_SECONDS and need <= _EXACT_BYTES
+
+
 def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
     """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
     applicable (or, for exact="auto", not cheap)."""
@@ -568,17 +590,20 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
     # Distinct rows; the first column's distinct values bound them below and are cheaper
     # to count (np.unique over rows of a large 2-D sample costs a noticeable time).
     n_distinct = len(np.unique(X[:, 0]))
-    if exact == "auto" and _BOUND_SECONDS * k * exact_cost(
-            n_distinct, k, n_features=d)["n_bounds"] > _EXACT_SECONDS:
+    if exact == "auto" and not _exact_cheap(*_exact_estimate(n_distinct, k, d)):
         return None
     if d == 2:
         n_distinct = len(np.unique(X, axis=0))
     if n_distinct < 3:
         return None  # nothing to enumerate; the search fits it exactly
-    cost = exact_cost(n_distinct, k, n_features=d)
-    seconds = _BOUND_SECONDS * k * cost["n_bounds"]
-    if exact == "auto" and seconds > _EXACT_SECONDS:
+    seconds, need = _exact_estimate(n_distinct, k, d)
+    if exact == "auto" and not _exact_cheap(seconds, need):
         return None
+    if exact is True and need > 0.5 * available_memory():
+        raise ValueError(f"exact=True: the enumeration for {n_distinct} distinct points and "
+                         f"{k} units would need about {need / 2 ** 30:.3g} GiB, more than half "
+                         f"the memory available; use exact='auto' (the search).")
+    cost = exact_cost(n_distinct, k, n_features=d)
     n_conf = cost["n_configurations"]
     # exact=True: the enumeration's own size limit applies (its error names exact=True).
     limit = {} if exact is True else {"max_configurations": max(n_conf, 1)}

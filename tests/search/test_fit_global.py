@@ -265,7 +265,7 @@ def test_multi_output_and_1d():
     (dict(maxiter=0), ValueError, "maxiter"), (dict(revive=-1), ValueError, "revive"),
     (dict(loss="l2"), ValueError, "loss"),
     (dict(starts="grow", activation="tanh"), ValueError, "grow"),
-    (dict(exact=True), ValueError, "exact=True.*max_configurations"),  # far too large
+    (dict(exact=True), ValueError, "exact=True.*GiB"),  # far too large
     (dict(exact=True, activation="tanh"), ValueError, "exact=True needs"),
     (dict(exact=True, hidden=(2, 2)), ValueError, "exact=True needs"),
 ])
