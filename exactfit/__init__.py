@@ -17,7 +17,7 @@ from .gd import KERAS_OPTIMIZERS, train_gd, train_gd_many, train_torch
 from .losses import LOSSES, loss, loss_and_grad, mae, mse
 from .network import Network
 from .result import EVIDENCE, FitResult
-from .search import fit_global
+from .search import UnconfirmedOptimumWarning, fit_global
 from .sweep import SweepReport, sweep
 from .tasks import Task
 
@@ -28,5 +28,5 @@ __all__ = [
     "Method", "Diagnosis", "EVIDENCE", "FitResult", "GlobalMLPRegressor", "LOSSES", "Network",
     "Task", "benchmark", "certify", "construct", "datasets", "diagnose", "fit_global", "gd",
     "loss", "loss_and_grad", "mae", "mse", "sweep", "SweepReport", "tasks", "train_gd",
-    "train_gd_many", "train_torch",
+    "train_gd_many", "train_torch", "UnconfirmedOptimumWarning",
 ]

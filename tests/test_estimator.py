@@ -13,7 +13,7 @@ from exactfit import GlobalMLPRegressor, Network
 
 
 # Small searches keep scikit-learn's ~50 checks fast; they test the interface, not the optimum.
-@parametrize_with_checks([GlobalMLPRegressor(n_restarts=1, maxiter=30)])
+@parametrize_with_checks([GlobalMLPRegressor(n_restarts=1, max_restarts=2, maxiter=30)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

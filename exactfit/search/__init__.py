@@ -1,0 +1,20 @@
+"""fit_global: the best-known optimum of a small network, found reliably.
+
+The public names are re-exported here; the implementation lives in private
+modules, one per concept:
+
+- ``_fit_global``: the driver (validation, scaling, the loop over starts, the
+  polish, the result);
+- ``_starts``: starting points; ``_moves``: moves that leave a local minimum;
+- ``_local``: L-BFGS with least-squares output layers; ``_penalty``: repulsion;
+- ``_stopping``: the stopping rule and Boender & Rinnooy Kan's posterior;
+- ``_symmetry``: symmetric images under the data's bounding box;
+- ``_scaling``: standardised coordinates and the exact map back.
+"""
+
+from ._fit_global import fit_global
+from ._penalty import repulsion_penalty
+from ._starts import START_KINDS
+from ._stopping import UnconfirmedOptimumWarning
+
+__all__ = ["fit_global", "START_KINDS", "repulsion_penalty", "UnconfirmedOptimumWarning"]

@@ -1,0 +1,632 @@
+"""fit_global: the best-known optimum of a small network, with the evidence for it.
+
+The algorithm (details in the modules named):
+
+1. Standardise X and y (:mod:`._scaling`); all tolerances are then relative to
+   ``var(y)``, and the weights are mapped back exactly at the end. The loss the
+   result states is recomputed on the caller's data from the returned network.
+2. One or two inputs, one output, one hidden ReLU layer, MSE: when the exact
+   enumeration of :func:`exactfit.certify.exact_1d` / :func:`~exactfit.certify.exact_2d`
+   is cheap (its time estimated from :func:`exactfit.certify.exact_cost`, not
+   tried), return its certified optimum: on such tiny samples the search is not
+   reliable (its minima are many and close).
+3. Search on the data, or on a random subsample of `subsample` rows when there
+   are more. Each start (:mod:`._starts`): a construction or random point, a
+   short repulsion stage (units pushed apart), L-BFGS (:mod:`._local`), then the
+   moves of :mod:`._moves`: wasted units replaced by the best unit for the
+   residual, and any unit swapped for it while that lowers the loss. Starts of
+   kind "grow" build the network a unit at a time (best new unit or a split). A
+   start that ends within 5% of the incumbent without matching it is
+   canonicalised (:mod:`._canonical`: its symmetric copies re-optimised, then
+   monotonic basin hopping), so that starts in one basin report one loss.
+4. Starts are drawn until the best minimum has been reached by `confirm`
+   independent starts, counting copies of it under the data's symmetries
+   (:mod:`._stopping`, :mod:`._symmetry`), or until `max_restarts` or
+   `max_time` runs out; then the result says so and a
+   :class:`UnconfirmedOptimumWarning` is raised. The stopping point is decided
+   on the starts in seed order, so the result does not depend on ``n_jobs``.
+5. After a subsampled search, the best minima (and the best's symmetric copies)
+   are polished on ever larger samples (x8 each) up to all the data; on the first
+   of these the best is canonicalised again (copies, basin hopping), since the
+   subsample's ranking of nearby minima need not hold on more data. The best on
+   all the data wins; a final tight L-BFGS run and the least-squares output
+   layer finish it.
+"""
+
+import math
+import numbers
+import time
+import warnings
+
+import numpy as np
+from joblib import effective_n_jobs
+from tqdm.auto import tqdm
+
+from .._parallel import draw_seeds, run_trials
+from .._validation import (check_choice, check_data, check_hidden, check_nonnegative,
+                           check_positive_int, check_random_state)
+from ..activations import check_activation
+from ..construct._lstsq import solve_affine
+from ..losses import LOSSES, loss as loss_of
+from ..network import Network, unflatten
+from ..result import FitResult
+from ._canonical import BAND, _local_run, canonical
+from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
+                      check_memory, check_n_jobs, check_subsample, check_symmetries,
+                      start_kinds)
+from ._local import Problem
+from ._moves import grown, revive, swap_descent
+from ._penalty import MAX_REPULSION_UNITS, penalised
+from ._scaling import Scaling
+from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
+from ._stopping import Minima, UnconfirmedOptimumWarning
+from ._symmetry import box_symmetries
+
+__all__ = ["fit_global"]
+
+# Two starts are in the same minimum when their losses agree to this relative tolerance
+# (after basin hopping, the minima of a finite sample that remain distinct differ by
+# more; kinks where a sample crosses a unit's boundary make minima ~1/n apart).
+_RTOL = 1e-4
+# An exact fit: scaled MSE (a fraction of var(y)) at or below this cannot be beaten.
+_EXACT_FLOOR = 1e-12
+# The exact enumeration (certify.exact_1d / exact_2d) is "cheap" when its estimated time
+# is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
+# its work, measured on the shared 2-core machine (see _exact_estimate): the
+# least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
+# 3 microseconds per bound and unit, and the geometry of the patterns (1-D: ~1e-6 s and
+# ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20 bytes per n^4, so that a
+# 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
+# reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
+# certified answer in a few seconds is worth more than a fast uncertain one.
+_EXACT_SECONDS = 10.0
+_EXACT_BYTES = 2 ** 30
+
+
+# Rows of the search sample when subsample="auto".
+_SEARCH_ROWS = 2000
+# Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
+_HOP_PATIENCE = 5
+# Candidates carried from a subsampled search to the full-data polish, and the band
+# (relative to the best on the search sample) they are taken from.
+_CARRY, _CARRY_BAND = 6, 0.02
+# Starts of "auto", cycled: with the unit moves (one hidden ReLU layer, MSE,
+# linear output), and otherwise.
+_AUTO_MOVES = ("spread", "data", "grow", "random", "grow")
+_AUTO_PLAIN = ("spread", "data", "spread", "random")
+
+
+def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
+               n_restarts=3, max_restarts=None, max_time=None, confirm=5, repulsion=0.1,
+               n_anneal=1, revive=2, starts="auto", symmetries="auto", maxiter=3000,
+               init=None, exact="auto", subsample="auto", random_state=None, n_jobs=None,
+               progress=False):
+    """Best-known optimum of a fully connected network, confirmed by independent starts.
+
+    Multistart L-BFGS with moves that leave wrong minima, a stopping rule that
+    keeps starting until the best is confirmed, and, for one input, the exact
+    optimum when it is cheap. See the module docstring for the algorithm.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    hidden : int or tuple of int, default=3
+        Units per hidden layer.
+    activation : str, default="relu"
+        Hidden activation (see :data:`exactfit.ACTIVATIONS`).
+    output : str, default="linear"
+        Output activation.
+    loss : {"mse", "mae"}, default="mse"
+        Loss minimised (least-squares output layers apply to "mse" only).
+    n_restarts : int, default=3
+        Fewest starts (warm starts not included).
+    max_restarts : int, optional
+        Most starts; default ``max(100, n_restarts)``.
+    max_time : float, optional
+        Stop starting after this many seconds (the start under way finishes). The
+        result then depends on the machine's speed.
+    confirm : int, default=5
+        The stopping rule: stop once this many counted starts reached the best
+        minimum (within 1e-4 relative of its loss or of a symmetric copy's; an
+        exact fit confirms itself), after at least `n_restarts` starts.
+    repulsion : float, default=0.1
+        Initial weight of the repulsion penalty (:func:`repulsion_penalty`),
+        relative to ``var(y)``; 0 turns it off. It costs ``units^2 (inputs + 1)``
+        operations and ``units^2`` floats per evaluation, so layers wider than
+        2000 units skip it (the message says so).
+    n_anneal : int, default=1
+        Penalised stages (weight divided by 10 each) before the unpenalised one.
+    revive : int, default=2
+        Rounds per start in which units that are dead or never bend on the data
+        are given a new role (the best unit for the residual of the others, with
+        one hidden ReLU layer; a random boundary through a sample otherwise); each
+        round is kept if the loss went down. 0 turns it off.
+    starts : "auto" or one of :data:`START_KINDS` or list of them, default="auto"
+        Kind of each start, cycled. "auto": "spread", "grow", "data", "grow" with
+        one hidden ReLU layer, MSE and a linear output; "spread", "data",
+        "spread", "random" otherwise ("grow" needs the former).
+    symmetries : "auto" or bool, default="auto"
+        Re-optimise the images of each new best network under the symmetries of
+        the data's bounding box (signed permutations of the standardised inputs:
+        7 images in 2-D, 47 in 3-D), and count starts that end in a copy of the
+        best as reaching it. "auto": on for 1 to 3 inputs. True is refused for
+        more than 4 inputs (``d! 2^d - 1`` images).
+    maxiter : int, default=3000
+        L-BFGS iterations per run.
+    init : Network or sequence of Network, optional
+        Warm starts, run before the other starts: a previous fit, a
+        gradient-descent run, the optimum of a narrower network. A network with one
+        hidden layer of fewer units is padded with units of outgoing weight 0 (same
+        function, same loss), so the result is never worse than it (MSE). Warm
+        starts compete for the best but are not counted by the stopping rule.
+    exact : "auto" or bool, default="auto"
+        One or two features, one output, one hidden ReLU layer, linear output,
+        MSE: return the certified optimum of :func:`exactfit.certify.exact_1d` or
+        :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
+        is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
+        and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
+        94, 34, 19 in 1-D and 85, 42, 14, 8, 6 in 2-D for 1 to 5 units. True:
+        always (the enumeration's own limits apply; refused when it would need
+        more than half the memory available); False: never.
+    subsample : "auto", int or None, default="auto"
+        Search on this many randomly chosen rows, then polish the best minima on all
+        the data. "auto": 2000. None: search on all rows.
+    random_state : int, RandomState or None
+        Seeds of every start (drawn up front) and of the subsample.
+    n_jobs : int or None
+        Starts run in batches through joblib (``None``: 1 unless inside
+        ``joblib.parallel_config``). The result does not depend on it.
+    progress : bool, default=False
+        Show a progress bar over starts.
+
+    Returns
+    -------
+    FitResult
+        ``method="fit_global"``; ``evidence="search"`` (or "certified" from
+        exact_1d); ``loss`` is ``exactfit.loss(network, X, y, loss)`` recomputed.
+        Search fields:
+
+        - ``confirmed``: the stopping rule was met, `confirm` starts reached the
+          best (otherwise ``message`` says why not and an
+          :class:`UnconfirmedOptimumWarning` was raised);
+        - ``n_reached``: counted starts that reached the best (or a copy);
+        - ``n_minima``: distinct minima among the counted starts (losses 1e-4
+          apart; the best's copies one);
+        - ``p_better``: Boender & Rinnooy Kan's (1987) posterior probability
+          that a better, unseen minimum exists, ``n_minima / (n_starts - 1)``;
+          0 for an exact fit. Reported, not used to stop: their model ignores
+          how often the best was reached, so it is a conservative upper
+          estimate (see :mod:`exactfit.search._stopping`);
+        - ``expected_minima``: their posterior mean number of minima;
+        - ``n_starts``, ``n_failed`` (starts whose L-BFGS diverged; they have no
+          loss), ``stop_reason``;
+        - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
+          search sample), seed and kind of each start that finished, warm starts
+          (kind "init") first; ``failed_seeds``;
+        - ``search_samples``: rows the search ran on; ``improved_by_symmetry``.
+
+    Examples
+    --------
+    >>> import exactfit
+    >>> task = exactfit.tasks.euclid(500, random_state=0)
+    >>> res = exactfit.fit_global(task.X, task.y, hidden=3, random_state=0)
+    >>> res.confirmed
+    True
+    >>> res.loss < exactfit.construct.norm_pyramid(3, task.X, task.y).loss
+    True
+    """
+    t0 = time.perf_counter()
+    X, Y = check_data(X, y)
+    hidden = check_hidden(hidden)
+    check_activation(activation, "activation")
+    check_activation(output, "output")
+    check_choice(loss, LOSSES, "loss")
+    n_restarts = check_positive_int(n_restarts, "n_restarts")
+    max_restarts = (max(100, n_restarts) if max_restarts is None
+                    else check_positive_int(max_restarts, "max_restarts"))
+    if max_restarts < n_restarts:
+        raise ValueError(f"max_restarts ({max_restarts}) must be at least n_restarts "
+                         f"({n_restarts}).")
+    max_time = check_max_time(max_time)
+    confirm = check_positive_int(confirm, "confirm")
+    repulsion = check_nonnegative(repulsion, "repulsion")
+    n_anneal = check_positive_int(n_anneal, "n_anneal", minimum=0)
+    revive = check_positive_int(revive, "revive", minimum=0)
+    maxiter = check_positive_int(maxiter, "maxiter")
+    check_bool(progress, "progress")
+    check_n_jobs(n_jobs)
+    check_random_state(random_state)
+    d, m = X.shape[1], Y.shape[1]
+    sizes = (d,) + hidden + (m,)
+    init = check_init(init, sizes)
+    symmetries = check_symmetries(symmetries, d)
+    exact = check_exact(exact)
+    n_search = check_subsample(subsample, len(X), _SEARCH_ROWS)
+    unit_moves = len(hidden) == 1 and activation == "relu" and output == "linear" and loss == "mse"
+    kinds = start_kinds(starts, unit_moves, _AUTO_MOVES, _AUTO_PLAIN)
+    skip_repulsion = repulsion > 0 and max(hidden) > MAX_REPULSION_UNITS
+    check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion, unit_moves,
+                 workers=effective_n_jobs(n_jobs))
+
+    if exact is not False:
+        res = _exact(X, Y, sizes, activation, output, loss, exact, t0, random_state)
+        if res is not None:
+            return res
+
+    scaling = Scaling(X, Y, scale_y=output == "linear")
+    Xs, Ys = scaling.X(X), scaling.Y(Y)
+    # seeds[0]: subsample and warm starts; then two per start (the start, its basin hopping).
+    seeds = draw_seeds(random_state, 1 + 2 * max_restarts)
+    aux = check_random_state(seeds[0])
+    rows = (np.sort(aux.choice(len(X), n_search, replace=False)) if n_search < len(X)
+            else None)
+    data = (Xs, Ys) if rows is None else (Xs[rows], Ys[rows])
+    opts = dict(sizes=sizes, act=activation, output=output, loss=loss, maxiter=maxiter,
+                repulsion=0.0 if skip_repulsion else repulsion, n_anneal=n_anneal,
+                revive=revive)
+    search = _Search(Problem(*data, sizes, activation, output, loss, maxiter),
+                     box_symmetries(d) if symmetries else [],
+                     _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs)
+    warm_seeds = draw_seeds(aux, 2 * len(init))
+    finished = []  # (kind, seed, raw loss) of every start that finished, in order
+    failed_seeds = []
+    interrupted, stop_reason = False, None
+    bar = tqdm(total=max_restarts + len(init), desc="fit_global starts",
+               disable=not progress, leave=False)
+    try:
+        if init:
+            args = [(data, "init", s, opts, net.to_flat(), net.layer_sizes, scaling)
+                    for net, s in zip(init, warm_seeds[::2])]
+            runs = run_trials(_start, args, n_jobs=n_jobs)
+            interrupted = len(runs) < len(args)
+            for (theta, f, nit), s, s_hop in zip(runs, warm_seeds[::2], warm_seeds[1::2]):
+                (finished.append(("init", s, f)) if np.isfinite(f) else failed_seeds.append(s))
+                search.offer(theta, f, nit, s_hop, counted=False)
+                bar.update()
+        batch = max(1, effective_n_jobs(n_jobs))
+        i = 0
+        while not interrupted and stop_reason is None:
+            todo = list(range(i, min(i + batch, max_restarts)))
+            args = [(data, kinds[j % len(kinds)], seeds[1 + 2 * j], opts) for j in todo]
+            runs = run_trials(_start, args, n_jobs=n_jobs)
+            interrupted = len(runs) < len(args)
+            for j, (theta, f, nit) in zip(todo, runs):
+                kind, seed = kinds[j % len(kinds)], seeds[1 + 2 * j]
+                (finished.append((kind, seed, f)) if np.isfinite(f) else failed_seeds.append(seed))
+                search.offer(theta, f, nit, seeds[2 + 2 * j], counted=True)
+                bar.update()
+                n_done = len(search.minima.losses)
+                if search.minima.exact or (n_done >= n_restarts
+                                           and search.minima.confirmed(confirm)):
+                    stop_reason = "confirmed"
+                elif n_done >= max_restarts:
+                    stop_reason = "max_restarts"
+                elif max_time is not None and time.perf_counter() - t0 > max_time:
+                    stop_reason = "max_time"
+                if stop_reason:
+                    break  # later starts of the batch are discarded: results independent of n_jobs
+            i += batch
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    if search.theta is None:
+        if interrupted:
+            raise KeyboardInterrupt("fit_global was interrupted before any start finished.")
+        raise RuntimeError(f"every start of fit_global diverged (non-finite weights or loss; "
+                           f"{len(failed_seeds)} starts): check the data's scale.")
+    if interrupted:
+        stop_reason = "interrupted"
+
+    # Polish on all the data (a ladder of samples after a subsampled search), then tightly.
+    nit = search.nit
+    if rows is not None:
+        theta, it, by_sym = _polish_ladder(search.pool, search.f, Xs, Ys, rows, opts, n_search,
+                                           search.mats, check_random_state(seeds[0]), n_jobs)
+        nit += it
+        search.by_symmetry = search.by_symmetry or by_sym
+    else:
+        theta = search.theta
+    full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
+    theta, _, it = full.local(theta, tol="tight")
+    net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
+
+    minima = search.minima
+    n_reached, n_minima, expected, p_better = minima.summary()
+    confirmed = stop_reason == "confirmed"
+    n_starts = len(minima.losses)
+    msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better, confirm,
+                   max_restarts, max_time, len(data[0]), len(X), minima.exact, skip_repulsion,
+                   search.by_symmetry)
+    if not confirmed:
+        warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=2)
+    factor = scaling.loss_factor(loss)
+    return FitResult(network=net, loss=stated, loss_kind=loss, method="fit_global",
+                     success=not interrupted, message=msg, evidence="search",
+                     nit=int(nit + it), time=time.perf_counter() - t0,
+                     random_state=_int_seed(random_state), confirmed=confirmed,
+                     stop_reason=stop_reason, n_reached=int(n_reached),
+                     n_minima=int(n_minima), p_better=float(p_better),
+                     expected_minima=float(expected), n_starts=n_starts,
+                     n_failed=len(failed_seeds),
+                     restart_losses=np.array([f for _, _, f in finished
+                                              if np.isfinite(f)]) * factor,
+                     restart_seeds=[s for _, s, f in finished if np.isfinite(f)],
+                     restart_starts=[k for k, _, f in finished if np.isfinite(f)],
+                     failed_seeds=failed_seeds,
+                     reached_fraction=n_reached / n_starts if n_starts else 0.0,
+                     search_samples=len(data[0]), improved_by_symmetry=search.by_symmetry)
+
+
+def _int_seed(random_state):
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return None
+
+
+# --------------------------------------------------------------------- one start
+
+def _start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
+    """One start's local minimum: ``(theta, loss, iterations)``; loss inf if it diverged."""
+    rs = check_random_state(seed)
+    problem = Problem(*data, opts["sizes"], opts["act"], opts["output"], opts["loss"],
+                      opts["maxiter"])
+    nit = 0
+    if kind == "init":
+        theta = padded(problem, scaling.to_search(warm, warm_sizes), warm_sizes, rs)
+        theta, f, it = problem.local(theta)
+        nit += it
+    elif kind == "grow":
+        d, k, m = problem.sizes
+        problems = {w: Problem(*data, (d, w, m), "relu", "linear", "mse", opts["maxiter"])
+                    for w in range(1, k)}
+        problems[k] = problem
+        theta, f, nit = grown(problems, rs)
+    else:
+        theta = initial(problem, kind, rs)
+        for stage in range(opts["n_anneal"] if opts["repulsion"] > 0 else 0):
+            # Penalised stages only steer (units apart); they need not converge tightly.
+            lam = opts["repulsion"] * float(np.var(problem.Y)) / 10 ** stage
+            theta, _, it = problem.local(theta, tol="loose", maxiter=20,
+                                         penalty=penalised(problem.obj, problem.sizes, lam))
+            nit += it
+        theta, f, it = problem.local(theta)
+        nit += it
+    if not np.isfinite(f):
+        return theta, np.inf, nit
+    theta, f, it = revive(problem, theta, f, rs, opts["revive"])
+    nit += it
+    if problem.unit_moves:
+        theta, f, it = swap_descent(problem, theta, f, rs)
+        nit += it
+    return theta, f, nit
+
+
+# --------------------------------------------------------------------- the record of starts
+
+class _Search:
+    """The incumbent, the starts' losses and the candidates for the polish, built up
+    start by start in seed order (so the outcome does not depend on ``n_jobs``)."""
+
+    def __init__(self, problem, mats, floor, n_jobs):
+        self.problem, self.mats, self.n_jobs = problem, mats, n_jobs
+        self.minima = Minima(_RTOL, floor)
+        self.theta, self.f = None, np.inf
+        self.pool = []  # (theta, f) of the minima met: candidates for the final polish
+        self.nit = 0
+        self.by_symmetry = False
+
+    def offer(self, theta, f, nit, seed, counted):
+        """Fold one start's local minimum in: canonicalise it if it is promising (below the
+        incumbent, or within :data:`BAND` above it without matching it), then count it."""
+        self.nit += nit
+        if not np.isfinite(f):
+            self.minima.add(np.inf, counted)
+            return
+        self.pool.append((theta, f))
+        if (self.theta is None or f < self.f * (1 - _RTOL)
+                or (f <= self.f * (1 + BAND) and not self.minima.in_best(f))):
+            theta, f, orbit, found, it, sym = canonical(
+                self.problem, theta, f, self.mats, check_random_state(seed), _HOP_PATIENCE,
+                _RTOL, self.n_jobs)
+            self.nit += it
+            self.pool += found
+            new_best = self.theta is None or f < self.f * (1 - _RTOL)
+            if f < self.f:
+                self.theta, self.f, self.by_symmetry = theta, f, sym
+            self.minima.add(f, counted)  # (a new best clears the old best's copies)
+            if new_best:
+                self.minima.orbit = orbit
+            elif f < self.f * (1 + _RTOL):
+                self.minima.orbit = self.minima.orbit + orbit  # more copies of the best
+            return
+        if f < self.f:
+            self.theta, self.f = theta, f
+        self.minima.add(f, counted)
+
+
+# --------------------------------------------------------------------- full-data polish
+
+def _polish_ladder(pool, best, Xs, Ys, rows, opts, n_search, mats, rs, n_jobs):
+    """Polish the best minima of a subsampled search on ever larger samples.
+
+    Candidates: the distinct minima within ``_CARRY_BAND`` of the best on the
+    search sample (the best's symmetric copies included), at most ``_CARRY``.
+    Each rung multiplies the sample by 8 (the search rows first, so each rung's
+    sample contains the last) until all rows are used; after each rung the
+    candidates within 0.5% of the rung's best go on (at most 3).
+
+    On the first rung the best is also canonicalised (copies, basin hopping):
+    the search sample's ranking of nearby minima need not hold on more data (on
+    a 1500-row sample of a 6000-row Euclid square, the best basin of the sample
+    was 5e-4 above the best of all the data), and walking the funnel again on
+    8 times the rows costs far less than on all of them; the kink minima left
+    by the larger sample are about 1/(8 n_search) apart.
+
+    Returns ``(theta, iterations, improved_by_symmetry)``.
+    """
+    pool = sorted(pool, key=lambda p: p[1])
+    cands = []
+    for theta, f in pool:
+        if f > best * (1 + _CARRY_BAND) or len(cands) == _CARRY:
+            break
+        if all(abs(f - g) > _RTOL * g for _, g in cands):
+            cands.append((theta, f))
+    n = len(Xs)
+    rest = np.setdiff1d(np.arange(n), rows)
+    rest = check_random_state(len(rows)).permutation(rest)
+    order = np.concatenate([rows, rest])
+    size, nit, by_sym, first = n_search, 0, False, True
+    while True:
+        size = min(n, size * 8)
+        idx = order[:size]
+        problem = Problem(Xs[idx], Ys[idx], opts["sizes"], opts["act"], opts["output"],
+                          opts["loss"], opts["maxiter"])
+        runs = run_trials(_local_run, [(problem, t) for t, _ in cands], n_jobs=n_jobs)
+        runs = sorted((r for r in runs if np.isfinite(r[1])), key=lambda r: r[1])
+        if not runs:
+            return cands[0][0], nit, by_sym
+        nit += sum(r[2] for r in runs)
+        if first:
+            first = False
+            theta, f, _, found, it, by_sym = canonical(problem, runs[0][0], runs[0][1], mats,
+                                                       rs, _HOP_PATIENCE, _RTOL, n_jobs)
+            nit += it
+            runs = sorted(runs + [(t, g, 0) for t, g in found] + [(theta, f, 0)],
+                          key=lambda r: r[1])
+        top = runs[0][1]
+        cands = []
+        for t, g, _ in runs:
+            if g > top * 1.005 or len(cands) == 3:
+                break
+            if all(abs(g - h) > _RTOL * h for _, h in cands):
+                cands.append((t, g))
+        if size == n:
+            return cands[0][0], nit, by_sym
+
+
+# --------------------------------------------------------------------- result
+
+def _network(theta, sizes, act, out, loss, scaling, X, Y):
+    """The network in the data's coordinates and its loss recomputed on the data.
+
+    With a least-squares output layer it is also solved in the data's
+    coordinates, and kept when that gives a lower loss (rounding of the map back).
+    """
+    net = Network.from_flat(scaling.to_data(theta, sizes), sizes, act, out)
+    stated = float(loss_of(net, X, Y, loss))
+    if loss == "mse" and out == "linear":
+        flat = net.to_flat()
+        Ws, bs = unflatten(flat, sizes)
+        H = net.hidden_outputs(X)[-1]
+        Ws[-1][...], bs[-1][...] = solve_affine(H, Y)
+        if np.all(np.isfinite(flat)):
+            other = Network.from_flat(flat, sizes, act, out)
+            other_loss = float(loss_of(other, X, Y, loss))
+            if other_loss < stated:
+                net, stated = other, other_loss
+    return net, stated
+
+
+def _message(reason, n, n_warm, reached, minima, p_better, confirm, max_restarts, max_time,
+             n_search, n_data, exact, skip_repulsion, by_symmetry):
+    where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
+             if n_search < n_data else "")
+    head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
+    if exact:
+        body = f"; an exact fit (loss at the floor {_EXACT_FLOOR:g} x var(y)): optimal"
+    else:
+        body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen; "
+                f"Boender-Rinnooy Kan posterior chance that an unseen minimum is lower "
+                f"{p_better:.2g} (conservative: it ignores how often the best was reached)")
+    if by_symmetry:
+        body += "; improved by a symmetric image"
+    if skip_repulsion:
+        body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
+    if reason == "confirmed":
+        rule = ("an exact fit" if exact else
+                f"stopping rule met: {confirm} starts reached the best")
+        return f"CONFIRMED ({rule}): " + head + body
+    why = (f"max_restarts={max_restarts} starts ran out" if reason == "max_restarts" else
+           f"max_time={max_time:g} s ran out" if reason == "max_time" else "interrupted")
+    return (f"UNCONFIRMED ({why} before {confirm} starts reached the best; a better minimum "
+            f"may exist): " + head + body)
+
+
+# --------------------------------------------------------------------- exact enumeration
+
+def _exact_estimate(n, k, d):
+    """(seconds, bytes) the exact enumeration of `n` distinct points and `k` units needs,
+    estimated from measurements on a shared 2-core machine (a rough guide, not a bound)."""
+    from ..certify import exact_cost
+
+    cost = exact_cost(n, k, n_features=d)
+    P = cost["n_patterns"]
+    seconds = 3e-6 * k * cost["n_bounds"]
+    if d == 1:
+        return seconds + 1e-6 * P * n, 110.0 * P * n
+    return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
+
+
+def _exact_cheap(seconds, need):
+    return seconds <= _EXACT_SECONDS and need <= _EXACT_BYTES
+
+
+def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
+    """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
+    applicable (or, for exact="auto", not cheap)."""
+    applicable = (len(sizes) == 3 and sizes[0] in (1, 2) and sizes[2] == 1 and act == "relu"
+                  and out == "linear" and loss == "mse")
+    if not applicable:
+        if exact is True:
+            raise ValueError("exact=True needs one or two input features, one output, one "
+                             "hidden ReLU layer, a linear output and loss='mse' "
+                             "(certify.exact_1d, certify.exact_2d).")
+        return None
+    from ..certify import exact_1d, exact_2d, exact_cost
+
+    d, k = sizes[0], sizes[1]
+    # Distinct rows; the first column's distinct values bound them below and are cheaper
+    # to count (np.unique over rows of a large 2-D sample costs a noticeable time).
+    n_distinct = len(np.unique(X[:, 0]))
+    if exact == "auto" and not _exact_cheap(*_exact_estimate(n_distinct, k, d)):
+        return None
+    if d == 2:
+        n_distinct = len(np.unique(X, axis=0))
+    if n_distinct < 3:
+        return None  # nothing to enumerate; the search fits it exactly
+    seconds, need = _exact_estimate(n_distinct, k, d)
+    if exact == "auto" and not _exact_cheap(seconds, need):
+        return None
+    if exact is True and need > 0.5 * available_memory():
+        raise ValueError(f"exact=True: the enumeration for {n_distinct} distinct points and "
+                         f"{k} units would need about {need / 2 ** 30:.3g} GiB, more than half "
+                         f"the memory available; use exact='auto' (the search).")
+    cost = exact_cost(n_distinct, k, n_features=d)
+    n_conf = cost["n_configurations"]
+    # exact=True: the enumeration's own size limit applies (its error names exact=True).
+    limit = {} if exact is True else {"max_configurations": max(n_conf, 1)}
+    try:
+        res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, **limit) if d == 1
+               else exact_2d(X, Y[:, 0], hidden=k, **limit))
+    except ValueError as err:
+        raise ValueError(f"exact=True: {err}") from err
+    if res.evidence != "certified":  # interrupted: the enumeration's best, not certified
+        raise KeyboardInterrupt(f"fit_global's exact enumeration was interrupted.")
+    net = res.network
+    stated = float(loss_of(net, X, Y, "mse"))
+    name = "exact_1d" if d == 1 else "exact_2d"
+    msg = (f"CONFIRMED (certified): the optimum of certify.{name} ({n_conf} sign "
+           f"configurations, {cost['n_bounds']} pattern sets bounded, the rest solved "
+           f"exactly)")
+    return FitResult(network=net, loss=stated, loss_kind="mse", method="fit_global",
+                     success=True, message=msg, evidence="certified", nit=int(res.nit or 0),
+                     time=time.perf_counter() - t0,
+                     random_state=_int_seed(random_state),
+                     confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
+                     p_better=0.0, expected_minima=float("nan"), n_starts=0, n_failed=0,
+                     restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
+                     failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
+                     improved_by_symmetry=False, certificate=res.certificate,
+                     optimum=res.optimum)

@@ -1,0 +1,352 @@
+"""Moves that leave a local minimum: new units for the residual, splits, basin hopping.
+
+A local minimum of L-BFGS on a small ReLU network is usually wrong in a
+discrete way: a unit sits where it explains little (dead, or active on every
+sample, or doubling another), or two units share the work of one while some
+feature of the target has no unit at all. The moves here change that discrete
+structure, then let L-BFGS settle again, and keep the result only if the loss
+went down:
+
+- :func:`best_unit`: the ReLU unit that best explains a residual, given the
+  other units' outputs. Candidates are hyperplanes through data points (in 1-D,
+  every breakpoint between samples); each is refined by a few Gauss-Newton steps
+  on its activation pattern (the pattern fixed, the unit's weights are a linear
+  least-squares problem, as in Breiman's hinge finding), and scored by how much
+  of the residual it explains after projecting out the other units (exact least
+  squares for the output layer).
+- :func:`revive`: units that are dead or never bend on the data get the best
+  unit for the residual of the others.
+- :func:`swap_descent`: any unit is replaced by the best unit for the residual
+  of the others when that is predicted to lower the loss.
+- :func:`grown`: a start built one unit at a time, each step the best of the
+  best unit for the residual and splits of the largest units into two
+  half-weight copies pushed apart, each settled by L-BFGS. Splitting is how a wider optimum
+  often arises from a narrower one (on the Euclid square the 4-unit optimum is
+  the 3-unit pyramid with one face split in two).
+- :func:`basin_hop`: monotonic basin hopping (Leary 2000; Wales & Doye 1997):
+  perturb the hidden weights, re-optimise, keep if lower, until `patience`
+  perturbations in a row fail. It walks down a funnel of nearby minima, which
+  small samples have many of (each sample crossing a unit's boundary makes a
+  kink in the loss).
+"""
+
+import numpy as np
+
+from ..network import _forward, n_params, unflatten
+from ._starts import fresh_boundary
+
+# Rows used to score candidate units: ranking them needs no more.
+_SCORE_ROWS = 2000
+# Candidate units per search (before refinement).
+_CANDIDATES = 192
+# Gauss-Newton refinements of each candidate on its activation pattern.
+_REFINE_STEPS = 3
+# A split pushes the two copies apart by this fraction of the unit's weight norm.
+_SPLIT_SCALE = 0.15
+# Replacements settled by L-BFGS per round of swap descent.
+_SWAP_TRIES = 2
+# L-BFGS iterations for each candidate of a grown start, and candidates per width (the
+# best new unit and splits of the largest units).
+_GROW_MAXITER, _GROW_TRIALS = 300, 3
+# Basin hopping perturbs each hidden unit's weights by this fraction of their norm.
+_HOP_SCALE = 0.1
+
+
+def _orthonormal(B):
+    """Orthonormal basis of the column span of B (rank-revealing QR)."""
+    Q, R = np.linalg.qr(B)
+    diag = np.abs(np.diag(R))
+    return Q[:, diag > 1e-10 * max(float(diag.max()), 1e-300)]
+
+
+def candidate_units(Xa, rs, n_candidates):
+    """Hyperplanes through data points, as columns ``(w, b)`` of shape (d + 1, M).
+
+    In 1-D every breakpoint at or between two samples, both orientations (the
+    complete set of distinct units on the data, up to where the breakpoint sits
+    between neighbours); otherwise random directions through random samples.
+    """
+    n, d1 = Xa.shape
+    if d1 == 2:
+        u = np.unique(Xa[:, 0])
+        t = np.concatenate([u, (u[1:] + u[:-1]) / 2])
+        one = np.ones_like(t)
+        return np.vstack([np.concatenate([one, -one]), np.concatenate([-t, t])])
+    D = rs.normal(size=(d1 - 1, n_candidates))
+    D /= np.linalg.norm(D, axis=0)
+    b = -np.sum(Xa[rs.randint(n, size=n_candidates), :-1] * D.T, axis=1)
+    return np.vstack([D, b[None, :]])
+
+
+def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
+    """The ReLU unit that best explains ``Y`` together with the kept units' outputs.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    Y : ndarray of shape (n, m)
+    H_keep : ndarray of shape (n, k)
+        Outputs of the units that stay (k may be 0).
+    rs : RandomState
+
+    Returns
+    -------
+    w : ndarray of shape (d + 1,)
+        Weights then bias of the unit, direction of norm 1.
+    mse : float
+        Mean squared error (over the scoring rows and outputs) of the least-squares
+        fit of ``Y`` on the kept units, the new unit and a constant: the loss the
+        replacement would have before any re-optimisation.
+    """
+    n = len(X)
+    rows = rs.choice(n, _SCORE_ROWS, replace=False) if n > _SCORE_ROWS else slice(None)
+    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
+    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
+    R = Y[rows] - Q @ (Q.T @ Y[rows])
+    # Several outputs: refine on the residual's leading direction, score on all.
+    r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
+    W = candidate_units(Xa, rs, n_candidates)
+    d1 = Xa.shape[1]
+    for _ in range(steps):
+        # Pattern fixed: the unit is D Xa w, a linear model; its least-squares w
+        # against r, after projecting out the kept units (normal equations per
+        # candidate, batched).
+        D = (Xa @ W > 0).astype(float)
+        B = np.einsum("nq,nm,ni->mqi", Q, D, Xa, optimize=True)
+        G = np.einsum("nm,ni,nj->mij", D, Xa, Xa, optimize=True) - np.einsum(
+            "mqi,mqj->mij", B, B, optimize=True)
+        c = np.einsum("nm,ni,n->mi", D, Xa, r, optimize=True)
+        # G is a projected Gram matrix (positive semidefinite); a candidate active on no
+        # sample has G = 0: the absolute floor keeps every system solvable (its solution
+        # is then 0 and the candidate is left as it was).
+        ridge = 1e-9 * np.einsum("mii->m", G) / d1 + 1e-12
+        G += ridge[:, None, None] * np.eye(d1)
+        W_new = np.linalg.solve(G, c[:, :, None])[:, :, 0].T
+        norm = np.linalg.norm(W_new[:-1], axis=0)
+        ok = np.isfinite(norm) & (norm > 0)
+        W[:, ok] = W_new[:, ok] / norm[ok]
+    F = np.maximum(Xa @ W, 0.0)
+    F -= Q @ (Q.T @ F)
+    nn = np.einsum("ij,ij->j", F, F)
+    usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
+    gain = np.full(W.shape[1], -1.0)
+    gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+    j = int(np.argmax(gain))
+    return W[:, j].copy(), float(np.sum(R * R) - max(gain[j], 0.0)) / R.size
+
+
+def _first_layer(theta, sizes):
+    """Views (W1 of shape (d, h), b1, W2 of shape (h, m)) of a one-hidden-layer vector."""
+    Ws, bs = unflatten(theta, sizes)
+    return Ws[0], bs[0], Ws[1]
+
+
+def _unit_scale(W1):
+    norms = np.linalg.norm(W1, axis=0)
+    norms = norms[norms > 0]
+    return float(np.median(norms)) if norms.size else 1.0
+
+
+def replaced(problem, theta, units, rs):
+    """`theta` with each unit in `units` replaced, one after the other, by the best unit
+    for the residual of all the others (outgoing weights re-solved)."""
+    theta = theta.copy()
+    W1, b1, W2 = _first_layer(theta, problem.sizes)
+    scale = _unit_scale(np.delete(W1, units, axis=1)) if len(units) < W1.shape[1] else 1.0
+    for u in units:
+        H = problem.hidden(theta)
+        w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+        W1[:, u], b1[u] = w[:-1] * scale, w[-1] * scale
+        W2[u] = 0.0
+    return problem.polish(theta)
+
+
+def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None):
+    """Replace units by the best unit for the residual of the others while it pays.
+
+    Each round predicts, for every unit, the loss after replacing it by the best
+    unit for the residual of the others (outputs re-solved, nothing else moved).
+    The replacements predicted to lower the loss are settled by L-BFGS, most
+    promising first, at most `tries` of them; the first that lowers the loss is
+    kept and a new round starts. It fixes the typical wrong minimum of a
+    teacher-student problem: two units on one teacher unit, another teacher unit
+    uncovered. A round costs one :func:`best_unit` per unit and no L-BFGS run
+    when no replacement is predicted to help.
+
+    Returns ``(theta, f, iterations)``.
+    """
+    nit = 0
+    k = problem.sizes[1]
+    for _ in range(k if max_rounds is None else max_rounds):
+        H = problem.hidden(theta)
+        W1 = _first_layer(theta, problem.sizes)[0]
+        scale = _unit_scale(W1)
+        moves = []
+        for u in range(k):
+            w, predicted = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+            if predicted < f * (1 - 1e-6):
+                moves.append((predicted, u, w))
+        improved = False
+        for _, u, w in sorted(moves, key=lambda m: m[0])[:tries]:
+            trial = theta.copy()
+            W1t, b1t, W2t = _first_layer(trial, problem.sizes)
+            W1t[:, u], b1t[u], W2t[u] = w[:-1] * scale, w[-1] * scale, 0.0
+            trial, f_trial, it = problem.local(problem.polish(trial))
+            nit += it
+            if f_trial < f * (1 - 1e-9):
+                theta, f, improved = trial, f_trial, True
+                break
+        if not improved:
+            break
+    return theta, f, nit
+
+
+def wasted_units(problem, theta):
+    """Hidden units (of a one-hidden-layer net) that are active on no sample or on every one."""
+    Z = problem.X @ _first_layer(theta, problem.sizes)[0] + \
+        unflatten(theta, problem.sizes)[1][0]
+    active = Z > 0
+    return np.flatnonzero(~active.any(axis=0) | active.all(axis=0))
+
+
+def revive(problem, theta, f, rs, rounds):
+    """Give wasted units a new role; keep each round's result if the loss went down.
+
+    With the unit moves (one hidden ReLU layer, MSE, linear output) a wasted
+    unit becomes the best unit for the residual of the others; otherwise (as
+    before the moves existed) a random direction with its boundary through a
+    random sample.
+
+    Returns ``(theta, f, iterations)``.
+    """
+    nit = 0
+    for _ in range(rounds):
+        trial = (_replace_wasted(problem, theta, rs) if problem.unit_moves
+                 else _refresh_wasted(problem, theta, rs))
+        if trial is None:
+            break
+        trial, f_trial, it = problem.local(trial)
+        nit += it
+        if f_trial < f:
+            theta, f = trial, f_trial
+    return theta, f, nit
+
+
+def _replace_wasted(problem, theta, rs):
+    units = wasted_units(problem, theta)
+    return replaced(problem, theta, list(units), rs) if units.size else None
+
+
+def _refresh_wasted(problem, theta, rs):
+    """A copy of theta whose wasted ReLU units get fresh random boundaries, or None."""
+    if problem.act not in ("relu", "leaky_relu"):
+        return None
+    sizes = problem.sizes
+    theta = theta.copy()
+    Ws, bs = unflatten(theta, sizes)
+    acts = [problem.act] * (len(sizes) - 2) + [problem.out]
+    pre, post = _forward(Ws, bs, acts, problem.X)
+    revived = False
+    for layer in range(len(sizes) - 2):
+        active = pre[layer] > 0
+        wasted = np.flatnonzero(~active.any(axis=0) | active.all(axis=0))
+        if wasted.size == 0:
+            continue
+        scale = np.median(np.linalg.norm(Ws[layer], axis=0)) or 1.0
+        for u in wasted:
+            Ws[layer][:, u], bs[layer][u] = fresh_boundary(post[layer], scale, rs)
+            Ws[layer + 1][u, :] = 0.0
+        revived = True
+    return problem.polish(theta) if revived else None
+
+
+def split(problem, theta_small, small_sizes, unit, rs):
+    """A network one unit wider: `unit` split into two copies of half its outgoing weight,
+    their (weights, bias) pushed apart along a random perpendicular direction."""
+    d, h, m = small_sizes
+    Ws, bs = unflatten(theta_small, small_sizes)
+    v = np.append(Ws[0][:, unit], bs[0][unit])
+    e = rs.normal(size=d + 1)
+    e -= (e @ v) / max(v @ v, 1e-300) * v
+    e *= _SPLIT_SCALE * np.linalg.norm(v) / max(np.linalg.norm(e), 1e-300)
+    W1 = np.hstack([Ws[0], (v[:-1] - e[:-1])[:, None]])
+    b1 = np.append(bs[0], v[-1] - e[-1])
+    W1[:, unit] += e[:-1]
+    b1[unit] += e[-1]
+    W2 = np.vstack([Ws[1], Ws[1][unit] / 2])
+    W2[unit] /= 2
+    return np.concatenate([W1.ravel(), b1, W2.ravel(), bs[1]])
+
+
+def inserted(problem, theta_small, small_sizes, rs):
+    """A network one unit wider: the new unit the best one for the residual."""
+    d, h, m = small_sizes
+    Ws, bs = unflatten(theta_small, small_sizes)
+    H = np.maximum(problem.X @ Ws[0] + bs[0], 0.0) if h else np.zeros((problem.n, 0))
+    w, _ = best_unit(problem.X, problem.Y, H, rs)
+    scale = _unit_scale(Ws[0]) if h else 1.0
+    W1 = np.hstack([Ws[0], (w[:-1] * scale)[:, None]])
+    b1 = np.append(bs[0], w[-1] * scale)
+    W2 = np.vstack([Ws[1], np.zeros((1, m))])
+    return problem.polish(np.concatenate([W1.ravel(), b1, W2.ravel(), bs[1]]))
+
+
+def grown(problems, rs, trials=_GROW_TRIALS):
+    """A start grown one unit at a time: ``(theta, f, iterations)``.
+
+    `problems` maps each width 1..k to its :class:`._local.Problem` (same data).
+    At each width the candidates are the best new unit for the residual and
+    splits of the ``trials - 1`` units with the largest share of the output
+    (``|outgoing weights| * ||incoming weights||``); each is settled by a short
+    L-BFGS run and the lowest goes on. The full width then settles fully.
+    """
+    k = max(problems)
+    d, _, m = problems[k].sizes
+    theta = np.zeros(n_params((d, 0, m)))
+    theta[-m:] = problems[k].Y.mean(axis=0)
+    nit = 0
+    for width in range(1, k + 1):
+        prob, small = problems[width], (d, width - 1, m)
+        W1, _, W2 = _first_layer(theta, small)
+        share = np.linalg.norm(W2, axis=1) * np.linalg.norm(W1, axis=0)
+        candidates = [inserted(prob, theta, small, rs)]
+        candidates += [prob.polish(split(prob, theta, small, int(u), rs))
+                       for u in np.argsort(-share)[:trials - 1]]
+        best = None
+        for trial in candidates:
+            # Narrower networks are stepping stones: a loose, capped settle is enough.
+            t, g, it = prob.local(trial, tol="loose", maxiter=min(prob.maxiter, _GROW_MAXITER))
+            nit += it
+            if best is None or g < best[1]:
+                best = (t, g)
+        theta, f = best
+        if not np.isfinite(f):
+            return theta, np.inf, nit
+    theta, f, it = problems[k].local(theta)
+    return theta, f, nit + it
+
+
+def basin_hop(problem, theta, f, rs, patience, scale=_HOP_SCALE):
+    """Monotonic basin hopping until `patience` perturbations in a row fail to improve.
+
+    Each hidden unit's incoming weights and bias are perturbed by Gaussian noise
+    of `scale` times their norm; the perturbed network is re-optimised and kept
+    if its loss is lower. Returns ``(theta, f, iterations)``.
+    """
+    nit = 0
+    fails = 0
+    n_hidden = len(problem.sizes) - 2
+    while fails < patience:
+        trial = theta.copy()
+        Ws, bs = unflatten(trial, problem.sizes)
+        for W, b in zip(Ws[:n_hidden], bs[:n_hidden]):
+            norms = np.sqrt(np.sum(W * W, axis=0) + b * b)
+            W += scale * norms * rs.normal(size=W.shape)
+            b += scale * norms * rs.normal(size=b.shape)
+        trial, f_trial, it = problem.local(trial)
+        nit += it
+        if f_trial < f * (1 - 1e-9):
+            theta, f, fails = trial, f_trial, 0
+        else:
+            fails += 1
+    return theta, f, nit

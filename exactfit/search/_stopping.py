@@ -1,0 +1,173 @@
+"""When to stop starting: the best confirmed by independent starts.
+
+The search keeps drawing starts until the best minimum seen has been reached by
+`confirm` of them (after at least `n_restarts`), or a budget runs out. A start
+*reaches* the best when its final loss is within `rtol` of the best loss, or of
+the loss of a re-optimised symmetric image of the best (:mod:`._symmetry`): on
+a symmetric sample the copies of one minimum have losses up to ~1% apart, and
+a start ending in any copy would lead the search to the best copy.
+
+*Distinct minima* are the classes of final losses that lie within `rtol` of
+each other (after merging the best's copies). Flat directions (a dead unit,
+two units that could trade places) do not create new classes, since only the
+loss is compared; two genuinely different minima whose losses agree within
+`rtol` count as one, which is harmless here because the search reports a loss.
+
+The estimated chance that a better minimum exists is Boender & Rinnooy Kan's
+Bayesian one (Boender, C.G.E. and Rinnooy Kan, A.H.G., 1987, "Bayesian stopping
+rules for multistart global optimization methods", Mathematical Programming 37,
+59-80). Their model: the number of minima K has a uniform (improper) prior on
+{1, 2, ...}; given K, the shares of the starts that end in each minimum are
+uniform on the simplex; starts are independent. After n starts that found w
+distinct minima the posterior is
+
+    P(K | n, w)  proportional to  K! (K - 1)! / ((K - w)! (K + n - 1)!),  K >= w,
+
+whose mean is their estimate of the number of minima, ``w (n - 1) / (n - w - 2)``.
+If, as the model has no reason to deny, the global minimum is any of the K
+minima with equal chance, independently of the shares, the probability that it
+is one not yet seen is ``E[(K - w) / K | n, w]``, which equals ``w / (n - 1)``
+(for n >= w + 2; with fewer starts the posterior is improper and the estimate
+is 1). :func:`posterior` computes both; :func:`_posterior_sum` checks the closed
+forms against the posterior summed term by term (tests).
+
+Two quantities, and which one decides:
+
+- **The stopping rule** (decides ``confirmed``): stop once `confirm` counted
+  starts reached the best (or an exact fit was found). Under the same model, the
+  chance that `confirm` independent starts all land in the best's basin when its
+  share of the starts is p is p^confirm: a best reached 5 times out of 8 has a
+  basin no start can easily miss. It is a statement about the best's basin.
+- **p_better** (reported, never decides): Boender & Rinnooy Kan's posterior
+  probability that the global minimum is one not yet seen, ``w / (n - 1)``. Their
+  model takes which minimum is global to be independent of the basins' shares,
+  so it ignores how often the best was reached; on a kinked loss of a finite
+  sample with many shallow minima (large w) it stays high however often the best
+  was reached. Read it as a conservative upper estimate: a small p_better is
+  strong evidence, a large one is not evidence against a confirmed best. The
+  message says both.
+"""
+
+import numpy as np
+from scipy.special import gammaln
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["UnconfirmedOptimumWarning", "posterior", "Minima"]
+
+
+class UnconfirmedOptimumWarning(ConvergenceWarning):
+    """fit_global stopped (budget spent or interrupted) before its best was confirmed.
+
+    A subclass of scikit-learn's ``ConvergenceWarning``: filter either with
+    ``warnings.filterwarnings("ignore", category=...)``.
+    """
+
+
+def posterior(n, w):
+    """Boender & Rinnooy Kan's posterior after `n` starts found `w` distinct minima.
+
+    Returns
+    -------
+    expected_minima : float
+        Posterior mean of the number of minima, ``w (n - 1) / (n - w - 2)``
+        (``inf`` for ``n <= w + 2``, where the mean does not exist).
+    p_better : float
+        Posterior probability that the global minimum is one not yet seen,
+        ``w / (n - 1)`` (1.0 for ``n <= w + 1``: improper posterior, no evidence).
+    """
+    if w < 1 or n < w:
+        raise ValueError(f"need 1 <= w <= n; got n={n}, w={w}.")
+    expected = w * (n - 1) / (n - w - 2) if n > w + 2 else np.inf
+    p_better = w / (n - 1) if n > w + 1 else 1.0
+    return float(expected), float(min(p_better, 1.0))
+
+
+def _posterior_sum(n, w, terms=2_000_000):
+    """(E[K], E[(K - w) / K]) by summing the posterior term by term (for tests)."""
+    K = np.arange(w, w + terms, dtype=float)
+    log_p = gammaln(K + 1) - gammaln(K - w + 1) + gammaln(K) - gammaln(K + n)
+    p = np.exp(log_p - log_p.max())
+    p /= p.sum()
+    return float(K @ p), float(((K - w) / K) @ p)
+
+
+class Minima:
+    """Final losses of the starts, in order, and what they say about the best.
+
+    Parameters
+    ----------
+    rtol : float
+        Relative tolerance within which two losses are the same minimum.
+    floor : float
+        Losses at or below this are exact fits (nothing can be lower); reaching
+        one confirms the best at once.
+    """
+
+    def __init__(self, rtol, floor):
+        self.rtol, self.floor = rtol, floor
+        self.losses = []  # one per counted start; inf for a failed one
+        self.orbit = []  # losses of the best's re-optimised copies (set after each new best)
+        self.best = np.inf  # lowest loss offered, counted or not (warm starts, images)
+
+    def add(self, f, counted=True):
+        """Record a start's final loss; warm starts and images are offered uncounted."""
+        f = float(f)
+        if counted:
+            self.losses.append(f)
+        if np.isfinite(f) and f < self.best:
+            if f < self.best * (1 - self.rtol):
+                self.orbit = []  # a new best: the old best's copies are not its copies
+            self.best = f
+
+    def _same(self, f, g):
+        return abs(f - g) <= self.rtol * max(abs(g), self.floor)
+
+    def in_best(self, f):
+        """Whether a start ending at loss `f` reached the best (or a copy of it)."""
+        best = self.best
+        if not np.isfinite(f):
+            return False
+        return f <= best or any(self._same(f, g) for g in [best] + self.orbit)
+
+    @property
+    def exact(self):
+        return self.best <= self.floor
+
+    @property
+    def n_reached(self):
+        if self.exact:
+            return sum(f <= self.floor for f in self.losses)
+        return sum(self.in_best(f) for f in self.losses)
+
+    @property
+    def n_failed(self):
+        return sum(not np.isfinite(f) for f in self.losses)
+
+    @property
+    def n_minima(self):
+        """Distinct minima: classes of finite losses within rtol (the best's copies one class)."""
+        rest = sorted(f for f in self.losses if np.isfinite(f) and not self.in_best(f))
+        classes = 1 if len(rest) < len(self.finite) else 0
+        last = None
+        for f in rest:
+            if last is None or not self._same(f, last):
+                classes += 1
+                last = f
+        return classes
+
+    @property
+    def finite(self):
+        return [f for f in self.losses if np.isfinite(f)]
+
+    def confirmed(self, confirm):
+        return self.exact or self.n_reached >= confirm
+
+    def summary(self):
+        """``(n_reached, n_minima, expected_minima, p_better)`` over the finite starts."""
+        n, w = len(self.finite), self.n_minima
+        if n == 0:
+            return 0, 0, np.inf, 1.0
+        expected, p_better = posterior(n, w)
+        if self.exact:
+            p_better = 0.0  # an exact fit: no lower loss exists
+        return self.n_reached, w, expected, p_better

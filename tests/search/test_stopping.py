@@ -1,0 +1,60 @@
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from exactfit.search import UnconfirmedOptimumWarning
+from exactfit.search._stopping import Minima, _posterior_sum, posterior
+
+
+@pytest.mark.parametrize("n,w", [(5, 1), (10, 2), (20, 3), (30, 10), (6, 3), (5, 3)])
+def test_posterior_closed_forms_match_the_summed_posterior(n, w):
+    expected, p_better = posterior(n, w)
+    mean, unseen = _posterior_sum(n, w)
+    # Boender & Rinnooy Kan's mean number of minima, w (n - 1) / (n - w - 2)
+    if n > w + 2:
+        # (the sum is cut after 2e6 terms: its tail, ~K^(w+1-n), costs 1e-5 at n = w + 3)
+        assert expected == pytest.approx(mean, rel=1e-4)
+    else:
+        assert np.isinf(expected)
+    # chance that the global minimum is an unseen one: E[(K - w) / K] = w / (n - 1)
+    assert p_better == pytest.approx(unseen, rel=1e-5)
+
+
+def test_posterior_without_evidence():
+    assert posterior(2, 1) == (np.inf, 1.0)  # improper posterior: no evidence yet
+    assert posterior(1, 1)[1] == 1.0
+    with pytest.raises(ValueError):
+        posterior(2, 3)
+
+
+def test_minima_classes_and_copies():
+    m = Minima(rtol=1e-4, floor=1e-12)
+    for f in [1.0, 1.00002, 1.5, 1.2, 1.20001]:
+        m.add(f)
+    assert m.best == 1.0
+    assert m.n_reached == 2  # 1.0 and 1.00002 are one minimum
+    assert m.n_minima == 3
+    m.orbit = [1.0, 1.2]  # 1.2 is a symmetric copy of the best
+    assert m.n_reached == 4 and m.n_minima == 2
+    m.add(np.inf)  # a failed start: no loss, not a minimum
+    assert m.n_failed == 1 and m.n_minima == 2 and len(m.finite) == 5
+    m.add(0.5, counted=False)  # a warm start competes for the best, uncounted
+    assert m.best == 0.5 and m.n_reached == 0 and not m.confirmed(1)
+
+
+def test_exact_fit_confirms_itself():
+    m = Minima(rtol=1e-4, floor=1e-12)
+    m.add(0.3)
+    m.add(1e-20)
+    assert m.exact and m.confirmed(3)
+    assert m.summary()[3] == 0.0  # nothing can be lower than an exact fit
+
+
+def test_warning_class_can_be_filtered_as_convergence_warning():
+    assert issubclass(UnconfirmedOptimumWarning, ConvergenceWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        warnings.warn("x", UnconfirmedOptimumWarning)
