@@ -273,7 +273,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     failed_seeds = []
     interrupted, stop_reason = False, None
     bar = tqdm(total=max_restarts + len(init), desc="fit_global starts",
-               disable=not progress, leave=False)
+               disable=None if progress else True, leave=False)
     try:
         if init:
             args = [(data, "init", s, opts, net.to_flat(), net.layer_sizes, scaling)
