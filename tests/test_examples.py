@@ -73,3 +73,16 @@ def test_lookup_and_remedies_redraw_from_saved_results(tmp_path, monkeypatch, ca
                          str(tmp_path / "r.png")], monkeypatch)
     assert (tmp_path / "l.png").stat().st_size > 10_000
     assert (tmp_path / "r.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_own_model_checks_a_trained_torch_model(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("torch")
+    out = tmp_path / "own"
+    monkeypatch.setattr(sys, "argv", ["own_model.py", "--steps", "50", "--out", str(out)])
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_path(str(EXAMPLES / "own_model.py"), run_name="__main__")
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "Verdict:" in text and "best known" in text
+    assert (out / "check.json").exists() and (out / "best.json").exists()
