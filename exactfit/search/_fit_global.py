@@ -81,6 +81,15 @@ _EXACT_FLOOR = 1e-12
 # certified answer in a few seconds is worth more than a fast uncertain one.
 _EXACT_SECONDS = 10.0
 _EXACT_BYTES = 2 ** 30
+# Beyond that, up to this estimated time the search runs first and the enumeration then
+# certifies (or corrects) its best, pruned from the start by it as incumbent: on 16- to
+# 24-point 2-D samples with 3 units (and a 48-point one with 2) the search alone ends
+# "confirmed" 3% to 60% above the optimum (benchmarks/exact.py part 3,
+# benchmarks/reliability.py), and seconds for a certified answer are worth more there than
+# a fast wrong one. The estimate ignores the incumbent's pruning: measured with it, a
+# 24-point sample with 3 units estimated at 254 s took 11 s, a 20-point one (83 s) 5 s;
+# noise targets prune less (about 35 s of CPU at 24 points). exact=False skips both.
+_EXACT_VERIFY_SECONDS = 300.0
 
 
 # Rows of the search sample when subsample="auto".
@@ -166,7 +175,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
         is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
         and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
-        94, 34, 19 in 1-D and 85, 42, 14, 8, 6 in 2-D for 1 to 5 units. True:
+        94, 34, 19 in 1-D and 85, 42, 14, 8, 6 in 2-D for 1 to 5 units; up to an
+        estimated 300 s (in practice seconds, pruned by the search's best), after
+        the search, to certify or correct its best (the message gives the
+        search's loss). True:
         always (the enumeration's own limits apply; refused when it would need
         more than half the memory available); False: never.
     subsample : "auto", int or None, default="auto"
@@ -331,6 +343,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
     theta, _, it = full.local(theta, tol="tight")
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
+    if exact == "auto" and not interrupted:
+        res = _exact(X, Y, sizes, activation, output, loss, "verify", t0, random_state,
+                     incumbent=net, searched=stated)
+        if res is not None:
+            return res
 
     minima = search.minima
     n_reached, n_minima, expected, p_better = minima.summary()
@@ -569,13 +586,15 @@ def _exact_estimate(n, k, d):
     return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
 
 
-def _exact_cheap(seconds, need):
-    return seconds <= _EXACT_SECONDS and need <= _EXACT_BYTES
+def _exact_cheap(seconds, need, budget=_EXACT_SECONDS):
+    return seconds <= budget and need <= _EXACT_BYTES
 
 
-def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
+def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
+           searched=None):
     """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
-    applicable (or, for exact="auto", not cheap)."""
+    applicable (or, for exact="auto", not cheap; for exact="verify", the check of a
+    search's best `incumbent` (loss `searched`), not within _EXACT_VERIFY_SECONDS)."""
     applicable = (len(sizes) == 3 and sizes[0] in (1, 2) and sizes[2] == 1 and act == "relu"
                   and out == "linear" and loss == "mse")
     if not applicable:
@@ -590,14 +609,16 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
     # Distinct rows; the first column's distinct values bound them below and are cheaper
     # to count (np.unique over rows of a large 2-D sample costs a noticeable time).
     n_distinct = len(np.unique(X[:, 0]))
-    if exact == "auto" and not _exact_cheap(*_exact_estimate(n_distinct, k, d)):
-        return None
+    budget = _EXACT_VERIFY_SECONDS if exact == "verify" else _EXACT_SECONDS
+    if exact in ("auto", "verify"):
+        if not _exact_cheap(*_exact_estimate(n_distinct, k, d), budget=budget):
+            return None
     if d == 2:
         n_distinct = len(np.unique(X, axis=0))
     if n_distinct < 3:
         return None  # nothing to enumerate; the search fits it exactly
     seconds, need = _exact_estimate(n_distinct, k, d)
-    if exact == "auto" and not _exact_cheap(seconds, need):
+    if exact in ("auto", "verify") and not _exact_cheap(seconds, need, budget=budget):
         return None
     if exact is True and need > 0.5 * available_memory():
         raise ValueError(f"exact=True: the enumeration for {n_distinct} distinct points and "
@@ -607,6 +628,8 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
     n_conf = cost["n_configurations"]
     # exact=True: the enumeration's own size limit applies (its error names exact=True).
     limit = {} if exact is True else {"max_configurations": max(n_conf, 1)}
+    if incumbent is not None:
+        limit["incumbent"] = incumbent
     try:
         res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, **limit) if d == 1
                else exact_2d(X, Y[:, 0], hidden=k, **limit))
@@ -620,6 +643,13 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state):
     msg = (f"CONFIRMED (certified): the optimum of certify.{name} ({n_conf} sign "
            f"configurations, {cost['n_bounds']} pattern sets bounded, the rest solved "
            f"exactly)")
+    if searched is not None:
+        # Above the optimum beyond round-off (relative 1e-9, or the exact-fit floor).
+        above = searched > stated * (1 + 1e-9) + _EXACT_FLOOR * float(np.var(Y))
+        msg += (f"; the search before it ended at {searched:.6g}"
+                + (f", {searched / stated - 1:.3g} above the optimum (relative)"
+                   if above and stated > 0 else ", above the optimum" if above
+                   else ", the optimum"))
     return FitResult(network=net, loss=stated, loss_kind="mse", method="fit_global",
                      success=True, message=msg, evidence="certified", nit=int(res.nit or 0),
                      time=time.perf_counter() - t0,

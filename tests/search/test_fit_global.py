@@ -152,9 +152,25 @@ def test_2d_equals_exact_2d(n, k, target):
     assert res.loss == mse(res.network, X, y)
 
 
+def test_search_best_certified_or_corrected_by_the_enumeration():
+    # 16 points, 3 units: too dear to enumerate first (estimated 21 s), cheap to check the
+    # search's best with it as incumbent; the search alone ends 60% above here.
+    task = exactfit.tasks.euclid(16, random_state=16)
+    ref = exactfit.certify.exact_2d(task.X, task.y, hidden=3)
+    res = fit_global(task.X, task.y, hidden=3, random_state=0)
+    assert res.evidence == "certified" and "the search before it ended at" in res.message
+    assert res.loss == pytest.approx(ref.loss, rel=1e-9, abs=1e-15)
+    assert res.loss == pytest.approx(exactfit.mse(res.network, task.X, task.y), rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
+        alone = fit_global(task.X, task.y, hidden=3, random_state=0, exact=False)
+    assert alone.evidence == "search" and alone.loss >= res.loss * (1 - 1e-9)
+
+
 def test_exact_enumeration_only_when_cheap(rng):
-    # 150 distinct 1-D points and 3 units: 4.5e6 pattern sets to bound (~40 s), not cheap
-    x = np.sort(rng.uniform(-1, 1, 150))
+    # 400 distinct 1-D points and 3 units: estimated 765 s, beyond even the check after
+    # the search (300 s): the search's own result
+    x = np.sort(rng.uniform(-1, 1, 400))
     y = np.sin(4 * x)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
