@@ -31,6 +31,10 @@ The algorithm (details in the modules named):
    subsample's ranking of nearby minima need not hold on more data. The best on
    all the data wins; a final tight L-BFGS run and the least-squares output
    layer finish it.
+6. Where step 2's enumeration was not cheap but is affordable (estimated under
+   300 s, without `max_time`), it runs now with the search's best as incumbent and
+   returns the certified optimum; the message says how far above it the search
+   had stopped.
 """
 
 import math
@@ -113,8 +117,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     """Best-known optimum of a fully connected network, confirmed by independent starts.
 
     Multistart L-BFGS with moves that leave wrong minima, a stopping rule that
-    keeps starting until the best is confirmed, and, for one input, the exact
-    optimum when it is cheap. See the module docstring for the algorithm.
+    keeps starting until the best is confirmed, and, for one or two inputs, the
+    exact optimum when it is affordable (see `exact`). See the module docstring for
+    the algorithm.
 
     Parameters
     ----------
@@ -178,7 +183,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         94, 34, 19 in 1-D and 85, 42, 14, 8, 6 in 2-D for 1 to 5 units; up to an
         estimated 300 s (in practice seconds, pruned by the search's best), after
         the search, to certify or correct its best (the message gives the
-        search's loss). True:
+        search's loss; skipped when `max_time` is given). True:
         always (the enumeration's own limits apply; refused when it would need
         more than half the memory available); False: never.
     subsample : "auto", int or None, default="auto"
@@ -343,7 +348,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
     theta, _, it = full.local(theta, tol="tight")
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
-    if exact == "auto" and not interrupted:
+    # The check by enumeration may take minutes: not when the caller bounded the time.
+    if exact == "auto" and not interrupted and max_time is None:
         res = _exact(X, Y, sizes, activation, output, loss, "verify", t0, random_state,
                      incumbent=net, searched=stated)
         if res is not None:
