@@ -684,6 +684,15 @@ def summarise(problem, calls, entry, X, y, lowered=False):
         "calls_with_warnings": sum(1 for c in calls if c["warnings"]),
         "warnings": warn_texts[:5],
         "max_stated_loss_rel_gap": stated_gap,
+        # What the stopping rule said against what happened: a search call without a
+        # warning said its best was confirmed (the stopping rule was met).
+        "misses_confirmed": sum(
+            1 for c in calls if c["evidence"] == "search" and not c["warnings"]
+            and not _success(c["loss"], best, var_y, zero, RTOL)),
+        "misses_warned": sum(
+            1 for c in calls if c["warnings"] and not _success(c["loss"], best, var_y, zero, RTOL)),
+        "hits_warned": sum(
+            1 for c in calls if c["warnings"] and _success(c["loss"], best, var_y, zero, RTOL)),
         # missed calls that said their best was confirmed are the worst kind of miss
         "misses_claiming_certified": sum(
             1 for c in calls if c["evidence"] == "certified"
@@ -778,6 +787,17 @@ def write_report(rows, calls, run, args, results_dir, best_path, stem="reliabili
                   f"{r['ci_high']:.2f}]), {worst}.")
     if not below:
         md.append("- none")
+    m_conf = sum(r.get("misses_confirmed", 0) for r in rows)
+    m_warn = sum(r.get("misses_warned", 0) for r in rows)
+    h_warn = sum(r.get("hits_warned", 0) for r in rows)
+    n_warned = sum(r["calls_with_warnings"] for r in rows)
+    md += ["", "## What the stopping rule said", "",
+           f"Missed calls (beyond {RTOL:g} of the best-known): {m_conf + m_warn}; of them "
+           f"{m_conf} said CONFIRMED (the stopping rule was met: `confirm` starts agreed on a "
+           f"minimum that was not the best-known) and {m_warn} warned "
+           f"(UnconfirmedOptimumWarning). Calls that warned: {n_warned}, of which {h_warn} "
+           f"had in fact reached the best-known. A confirmed best is one that independent "
+           f"starts agree on, not a proof of optimality."]
     flagged = [r for r in rows if r["misses_claiming_certified"] or r["best_contradiction"]
                or r["max_stated_loss_rel_gap"] > 1e-9]
     if flagged:

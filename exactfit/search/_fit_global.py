@@ -12,13 +12,17 @@ The algorithm (details in the modules named):
    reliable (its minima are many and close).
 3. Search on the data, or on a random subsample of `subsample` rows when there
    are more. Each start (:mod:`._starts`): a construction or random point, a
-   short repulsion stage (units pushed apart), L-BFGS (:mod:`._local`), then the
-   moves of :mod:`._moves`: wasted units replaced by the best unit for the
-   residual, and any unit swapped for it while that lowers the loss. Starts of
+   short repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
    kind "grow" build the network a unit at a time (best new unit or a split). A
-   start that ends within 5% of the incumbent without matching it is
-   canonicalised (:mod:`._canonical`: its symmetric copies re-optimised, then
-   monotonic basin hopping), so that starts in one basin report one loss.
+   start that ended in the best's funnel (its loss matches the best's or a
+   copy's, or it has the same arrangement of unit boundaries up to a few
+   samples, :func:`._canonical.same_arrangement`) has reached the best and
+   costs nothing more. Any other start then gets the moves of :mod:`._moves`
+   (wasted units replaced by the best unit for the residual, any unit swapped
+   for it while that lowers the loss); if it then ends within 5% of the
+   incumbent without matching it, it is canonicalised (:mod:`._canonical`: its
+   symmetric copies re-optimised, then monotonic basin hopping), so that starts
+   in one basin report one loss.
 4. Starts are drawn until the best minimum has been reached by `confirm`
    independent starts, counting copies of it under the data's symmetries
    (:mod:`._stopping`, :mod:`._symmetry`), or until `max_restarts` or
@@ -54,7 +58,7 @@ from ..construct._lstsq import solve_affine
 from ..losses import LOSSES, loss as loss_of
 from ..network import Network, unflatten
 from ..result import FitResult
-from ._canonical import BAND, _local_run, canonical
+from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
                       check_memory, check_n_jobs, check_subsample, check_symmetries,
                       start_kinds)
@@ -64,7 +68,7 @@ from ._penalty import MAX_REPULSION_UNITS, penalised
 from ._scaling import Scaling
 from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
 from ._stopping import Minima, UnconfirmedOptimumWarning
-from ._symmetry import box_symmetries
+from ._symmetry import box_symmetries, image
 
 __all__ = ["fit_global"]
 
@@ -284,7 +288,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 revive=revive)
     search = _Search(Problem(*data, sizes, activation, output, loss, maxiter),
                      box_symmetries(d) if symmetries else [],
-                     _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs)
+                     _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs, revive)
     warm_seeds = draw_seeds(aux, 2 * len(init))
     finished = []  # (kind, seed, raw loss) of every start that finished, in order
     failed_seeds = []
@@ -391,7 +395,12 @@ def _int_seed(random_state):
 # --------------------------------------------------------------------- one start
 
 def _start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
-    """One start's local minimum: ``(theta, loss, iterations)``; loss inf if it diverged."""
+    """One start's local minimum: ``(theta, loss, iterations)``; loss inf if it diverged.
+
+    The unit moves (:func:`_moves`) are not applied here but by :meth:`_Search.offer`,
+    only to starts that did not end in the best's funnel: there they cannot find
+    anything the best's own moves did not.
+    """
     rs = check_random_state(seed)
     problem = Problem(*data, opts["sizes"], opts["act"], opts["output"], opts["loss"],
                       opts["maxiter"])
@@ -418,8 +427,12 @@ def _start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
         nit += it
     if not np.isfinite(f):
         return theta, np.inf, nit
-    theta, f, it = revive(problem, theta, f, rs, opts["revive"])
-    nit += it
+    return theta, f, nit
+
+
+def _moves(problem, theta, f, rs, n_revive):
+    """The unit moves after a start's local run: revival of wasted units, swap descent."""
+    theta, f, nit = revive(problem, theta, f, rs, n_revive)
     if problem.unit_moves:
         theta, f, it = swap_descent(problem, theta, f, rs)
         nit += it
@@ -432,32 +445,70 @@ class _Search:
     """The incumbent, the starts' losses and the candidates for the polish, built up
     start by start in seed order (so the outcome does not depend on ``n_jobs``)."""
 
-    def __init__(self, problem, mats, floor, n_jobs):
+    def __init__(self, problem, mats, floor, n_jobs, n_revive):
         self.problem, self.mats, self.n_jobs = problem, mats, n_jobs
+        self.n_revive = n_revive
         self.minima = Minima(_RTOL, floor)
         self.theta, self.f = None, np.inf
         self.pool = []  # (theta, f) of the minima met: candidates for the final polish
         self.nit = 0
         self.by_symmetry = False
+        self.funnel = []  # arrangements of the best and its images (see same_arrangement)
+
+    def _set_best(self, theta, f):
+        self.theta, self.f = theta, f
+        thetas = [theta] + [image(theta, self.problem.sizes, P) for P in self.mats]
+        self.funnel = [arrangement(self.problem, t) for t in thetas]
+
+    def _reached(self, theta, f):
+        """Whether a start at `theta` (loss `f`, not below the best) is in the best's funnel."""
+        if self.theta is None or f < self.f * (1 - _RTOL):
+            return False
+        return self.minima.in_best(f) or (f <= self.f * (1 + BAND) and self.in_funnel(theta))
+
+    def in_funnel(self, theta):
+        """Whether `theta` has the best's arrangement (or a copy's), up to a few samples."""
+        if not self.funnel or self.funnel[0] is None:
+            return False
+        mine = arrangement(self.problem, theta)
+        return any(same_arrangement(mine, a) for a in self.funnel)
 
     def offer(self, theta, f, nit, seed, counted):
-        """Fold one start's local minimum in: canonicalise it if it is promising (below the
-        incumbent, or within :data:`BAND` above it without matching it), then count it."""
+        """Fold one start's local minimum in.
+
+        A start that ended in the best's funnel (its loss matches the best's or a
+        copy's, or it has their arrangement: :func:`.same_arrangement`) reached the
+        best, and is recorded at the funnel's bottom. Any other start first gets
+        the unit moves (:func:`_moves`); then, below the incumbent or within
+        :data:`BAND` above it without matching it, it is canonicalised; then it is
+        counted.
+        """
         self.nit += nit
         if not np.isfinite(f):
             self.minima.add(np.inf, counted)
             return
+        rs = check_random_state(seed)
+        reached = self._reached(theta, f)
+        if not reached:
+            theta, f, it = _moves(self.problem, theta, f, rs, self.n_revive)
+            self.nit += it
+            reached = self._reached(theta, f)
         self.pool.append((theta, f))
+        if reached:
+            if f < self.f:  # within the tolerance below it: the same minimum, a bit lower
+                self._set_best(theta, f)
+            self.minima.add(min(f, self.minima.best), counted)
+            return
         if (self.theta is None or f < self.f * (1 - _RTOL)
                 or (f <= self.f * (1 + BAND) and not self.minima.in_best(f))):
             theta, f, orbit, found, it, sym = canonical(
-                self.problem, theta, f, self.mats, check_random_state(seed), _HOP_PATIENCE,
-                _RTOL, self.n_jobs)
+                self.problem, theta, f, self.mats, rs, _HOP_PATIENCE, _RTOL, self.n_jobs)
             self.nit += it
             self.pool += found
             new_best = self.theta is None or f < self.f * (1 - _RTOL)
             if f < self.f:
-                self.theta, self.f, self.by_symmetry = theta, f, sym
+                self._set_best(theta, f)
+                self.by_symmetry = sym
             self.minima.add(f, counted)  # (a new best clears the old best's copies)
             if new_best:
                 self.minima.orbit = orbit
@@ -465,7 +516,7 @@ class _Search:
                 self.minima.orbit = self.minima.orbit + orbit  # more copies of the best
             return
         if f < self.f:
-            self.theta, self.f = theta, f
+            self._set_best(theta, f)
         self.minima.add(f, counted)
 
 
