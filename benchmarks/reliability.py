@@ -169,7 +169,7 @@ def _result_record(res, X, y, meta):
     rec = {"loss": float(exactfit.mse(res.network, X, y)), "stated_loss": float(res.loss),
            **meta, "evidence": res.get("evidence", "none"),
            "message": str(res.get("message", ""))}
-    for key in ("n_reached", "n_minima", "p_better", "reached_fraction", "n_restarts_run",
+    for key in ("n_reached", "n_minima", "p_better", "unseen", "reached_fraction", "n_restarts_run",
                 "nit"):
         v = res.get(key)
         if v is not None:

@@ -209,11 +209,15 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Search fields:
 
         - ``confirmed``: the stopping rule was met, `confirm` starts reached the
-          best (otherwise ``message`` says why not and an
+          best and ``unseen`` is at most the best's share of the starts,
+          ``n_reached / n_starts`` (otherwise ``message`` says why not and an
           :class:`UnconfirmedOptimumWarning` was raised);
+        - ``unseen``: the Good-Turing estimate of the chance that one more start
+          would find a minimum not seen yet (minima reached by one start only,
+          over the starts; see :mod:`exactfit.search._stopping`);
         - ``n_reached``: counted starts that reached the best (or a copy);
         - ``n_minima``: distinct minima among the counted starts (losses 1e-4
-          apart; the best's copies one);
+          apart and unit arrangements different; the best's copies one);
         - ``p_better``: Boender & Rinnooy Kan's (1987) posterior probability
           that a better, unseen minimum exists, ``n_minima / (n_starts - 1)``;
           0 for an exact fit. Reported, not used to stop: their model ignores
@@ -363,7 +367,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     n_reached, n_minima, expected, p_better = minima.summary()
     confirmed = stop_reason == "confirmed"
     n_starts = len(minima.losses)
-    msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better, confirm,
+    msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better,
+                   minima.unseen, confirm,
                    max_restarts, max_time, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry)
     if not confirmed:
@@ -375,6 +380,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      random_state=_int_seed(random_state), confirmed=confirmed,
                      stop_reason=stop_reason, n_reached=int(n_reached),
                      n_minima=int(n_minima), p_better=float(p_better),
+                     unseen=float(minima.unseen),
                      expected_minima=float(expected), n_starts=n_starts,
                      n_failed=len(failed_seeds),
                      restart_losses=np.array([f for _, _, f in finished
@@ -497,7 +503,8 @@ class _Search:
         if reached:
             if f < self.f:  # within the tolerance below it: the same minimum, a bit lower
                 self._set_best(theta, f)
-            self.minima.add(min(f, self.minima.best), counted)
+            self.minima.add(min(f, self.minima.best), counted, self.funnel[0] if self.funnel
+                            else arrangement(self.problem, theta))
             return
         if (self.theta is None or f < self.f * (1 - _RTOL)
                 or (f <= self.f * (1 + BAND) and not self.minima.in_best(f))):
@@ -509,7 +516,8 @@ class _Search:
             if f < self.f:
                 self._set_best(theta, f)
                 self.by_symmetry = sym
-            self.minima.add(f, counted)  # (a new best clears the old best's copies)
+            # (a new best clears the old best's copies)
+            self.minima.add(f, counted, arrangement(self.problem, theta))
             if new_best:
                 self.minima.orbit = orbit
             elif f < self.f * (1 + _RTOL):
@@ -517,7 +525,7 @@ class _Search:
             return
         if f < self.f:
             self._set_best(theta, f)
-        self.minima.add(f, counted)
+        self.minima.add(f, counted, arrangement(self.problem, theta))
 
 
 # --------------------------------------------------------------------- full-data polish
@@ -603,15 +611,16 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
     return net, stated
 
 
-def _message(reason, n, n_warm, reached, minima, p_better, confirm, max_restarts, max_time,
-             n_search, n_data, exact, skip_repulsion, by_symmetry):
+def _message(reason, n, n_warm, reached, minima, p_better, unseen, confirm, max_restarts,
+             max_time, n_search, n_data, exact, skip_repulsion, by_symmetry):
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
     if exact:
         body = f"; an exact fit (loss at the floor {_EXACT_FLOOR:g} x var(y)): optimal"
     else:
-        body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen; "
+        body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen, "
+                f"chance that one more start finds a new one {unseen:.2g} (Good-Turing); "
                 f"Boender-Rinnooy Kan posterior chance that an unseen minimum is lower "
                 f"{p_better:.2g} (conservative: it ignores how often the best was reached)")
     if by_symmetry:
@@ -620,12 +629,15 @@ def _message(reason, n, n_warm, reached, minima, p_better, confirm, max_restarts
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
     if reason == "confirmed":
         rule = ("an exact fit" if exact else
-                f"stopping rule met: {confirm} starts reached the best")
+                f"stopping rule met: {confirm} starts reached the best, and a new start is "
+                f"no more likely to find a new minimum than the best")
         return f"CONFIRMED ({rule}): " + head + body
     why = (f"max_restarts={max_restarts} starts ran out" if reason == "max_restarts" else
            f"max_time={max_time:g} s ran out" if reason == "max_time" else "interrupted")
-    return (f"UNCONFIRMED ({why} before {confirm} starts reached the best; a better minimum "
-            f"may exist): " + head + body)
+    short = (f"{confirm} starts reached the best" if reached < confirm else
+             "the chance of a new minimum fell below the best's share of the starts")
+    return (f"UNCONFIRMED ({why} before {short}; a better minimum may exist): " + head
+            + body)
 
 
 # --------------------------------------------------------------------- exact enumeration
@@ -712,7 +724,7 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
                      time=time.perf_counter() - t0,
                      random_state=_int_seed(random_state),
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
-                     p_better=0.0, expected_minima=float("nan"), n_starts=0, n_failed=0,
+                     p_better=0.0, unseen=0.0, expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
                      improved_by_symmetry=False, certificate=res.certificate,

@@ -87,6 +87,7 @@ def test_stops_early_on_an_easy_problem_and_goes_on_on_a_hard_one(rng):
     assert medium.confirmed and medium.stop_reason == "confirmed"
     assert medium.n_reached >= 5 and medium.n_starts <= 10
     assert "stopping rule met: 5 starts reached the best" in medium.message
+    assert medium.unseen <= medium.n_reached / medium.n_starts
     # a hard one: 4 units on a 500-point square, many minima; it keeps going to the budget
     X, y = _square(500, 3)
     with pytest.warns(UnconfirmedOptimumWarning, match="max_restarts=15"):

@@ -58,3 +58,42 @@ def test_warning_class_can_be_filtered_as_convergence_warning():
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         warnings.warn("x", UnconfirmedOptimumWarning)
+
+
+def test_coverage_keeps_the_rule_going_while_new_minima_keep_appearing():
+    m = Minima(rtol=1e-4, floor=1e-12)
+    for i in range(5):
+        m.add(1.0)
+        m.add(2.0 + i)
+        m.add(10.0 + i)  # two new minima for every start at the best
+    assert m.n_reached == 5 and m.unseen == pytest.approx(2 / 3)
+    assert m.share == pytest.approx(1 / 3)
+    assert not m.confirmed(5)  # 5 agreed, but most starts still find something new
+    m.add(1.0)
+    m.add(1.0)
+    assert not m.confirmed(5)  # 10 singletons of 17 starts, 7 at the best
+    m.add(1.0)
+    m.add(1.0)
+    m.add(1.0)
+    assert m.confirmed(5) and m.unseen == m.share == 0.5
+    # a dominant best: confirmed as soon as 5 starts agree
+    d = Minima(rtol=1e-4, floor=1e-12)
+    for f in [1.0, 3.0, 1.0, 1.0, 1.0, 1.0]:
+        d.add(f)
+    assert d.confirmed(5) and not d.confirmed(6)
+
+
+def test_kink_minima_of_one_arrangement_are_one_minimum():
+    P = np.zeros((10, 2), bool)
+    P[:5, 0] = P[3:, 1] = True
+    A = np.ones((2, 1))
+    Q = P.copy()
+    Q[9, 1] = False  # one sample across one boundary (10% of 10 samples: beyond 2%)
+    m = Minima(rtol=1e-4, floor=1e-12)
+    m.add(1.0, arrangement=(P, A))
+    m.add(1.01, arrangement=(P, A))  # another kink minimum, same arrangement
+    m.add(1.02, arrangement=(Q, A))
+    assert m.n_minima == 2 and m.counts == [2, 1]
+    assert m.unseen == pytest.approx(1 / 3)
+    m.add(1.03)  # no arrangement: told apart by loss only
+    assert m.n_minima == 3
