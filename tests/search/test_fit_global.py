@@ -377,3 +377,27 @@ def test_every_seed_reaches_many_sklearn_starts_full_data(units):
     losses = [fit_global(task.X, task.y, hidden=units, random_state=s).loss for s in range(10)]
     # Every call reaches the optimum of 150 random starts, or lower.
     assert max(losses) <= ref * (1 + 1e-6), (losses, ref)
+
+
+def test_the_polish_ladder_drops_only_candidates_clearly_behind():
+    from exactfit.search._fit_global import _may_overtake, _per_sample_loss
+    from exactfit.search._local import Problem
+
+    X, y = _square(4000, 5)
+    p = Problem(X, y[:, None], (2, 3, 1), "relu", "linear", "mse", 100)
+    ang = np.deg2rad([90, 210, 330])
+    good = p.polish(np.concatenate([np.vstack([np.cos(ang), np.sin(ang)]).ravel(),
+                                    np.zeros(3), np.ones(3), [0.0]]))
+    bad = good.copy()
+    bad[6:9] = [-0.5, 0.3, 0.2]  # boundaries moved far from the centre
+    bad = p.polish(bad)
+    per = _per_sample_loss(p, good)
+    assert per.mean() == pytest.approx(p.value(good), rel=1e-12)
+    assert p.value(bad) > 1.5 * p.value(good)
+    assert not _may_overtake(p, bad, good)
+    assert _may_overtake(p, good, bad) and _may_overtake(p, good, good)
+    # A rotated copy on a square sample: behind on the sample by sampling noise only.
+    rot = good.copy()
+    rot[:6] = np.vstack([-np.sin(ang), np.cos(ang)]).ravel()  # turned by 90 degrees
+    rot = p.polish(rot)
+    assert _may_overtake(p, rot, good) and _may_overtake(p, good, rot)
