@@ -1,0 +1,111 @@
+"""fit_global's time against the number of samples, and whether the subsample finds the optimum.
+
+Issue 9 asks that time per call grow no faster than linearly in N (goal: 200000
+points, 3 units, under 2 s on 2 cores) and that the subsampled search (2000 rows,
+then the polish ladder on samples 8x larger up to all the data) end at the same
+optimum as a search on all the data.
+
+For each N: the Euclid task (``exactfit.tasks.euclid(N, random_state=0)``, uniform
+square), `calls` default calls (``random_state`` 0, 1, ...), their wall-clock and
+CPU times, and their losses; beside them, the reference: the best of
+``--reference-calls`` searches on all the rows (``subsample=None``), all on the
+same data. A call "reaches" the reference when its loss is within 1e-6 relative
+of it (or below it). BLAS runs on one thread (threadpoolctl): the calls are
+single-process.
+
+Run: ``python benchmarks/scaling.py`` (``--sizes 2000 20000 200000 --calls 5``;
+``--quick``: 2000 and 20000, 2 calls). Writes ``benchmarks/results/scaling.json``
+and ``.md``.
+"""
+
+import argparse
+import os
+import platform
+import time
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import exactfit
+from exactfit._io import write_text
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Within this relative gap a call is at the same minimum (distinct minima of these samples
+# lie >= 1e-4 apart; kink minima of one funnel, ~1/N apart, closer).
+RTOL = 1e-4
+
+
+def _call(X, y, hidden, seed, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = exactfit.fit_global(X, y, hidden=hidden, random_state=seed, **kw)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    loss = float(exactfit.mse(res.network, X, y))
+    return {"seed": seed, "loss": loss, "time": wall, "cpu_time": cpu,
+            "n_starts": int(res.n_starts), "confirmed": bool(res.confirmed),
+            "warned": any(issubclass(w.category, exactfit.UnconfirmedOptimumWarning)
+                          for w in caught)}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 200000])
+    p.add_argument("--calls", type=int, default=5, help="default calls per size")
+    p.add_argument("--reference-calls", type=int, default=2,
+                   help="full-data searches (subsample=None) per size")
+    p.add_argument("--hidden", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="2000 and 20000 points, 2 calls")
+    p.add_argument("--out", default=os.path.join(HERE, "results", "scaling"))
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.calls, args.reference_calls = [2000, 20000], 2, 1
+    rows = []
+    with threadpool_limits(1):
+        for n in args.sizes:
+            task = exactfit.tasks.euclid(n, random_state=0)
+            calls = [_call(task.X, task.y, args.hidden, s) for s in range(args.calls)]
+            refs = [_call(task.X, task.y, args.hidden, 1000 + s, subsample=None)
+                    for s in range(args.reference_calls)]
+            ref = min(r["loss"] for r in refs + calls)
+            reach = sum(c["loss"] <= ref * (1 + RTOL) for c in calls)
+            times = [c["time"] for c in calls]
+            rows.append({"n": n, "calls": calls, "reference_calls": refs, "reference": ref,
+                         "reference_from_full_data": ref == min(r["loss"] for r in refs),
+                         "reached": reach, "median_time": float(np.median(times)),
+                         "max_time": float(np.max(times)),
+                         "median_cpu_time": float(np.median([c["cpu_time"] for c in calls])),
+                         "median_reference_time": float(np.median([r["time"] for r in refs]))})
+            r = rows[-1]
+            print(f"N={n}: {reach}/{len(calls)} reach the reference {ref:.10g}; median "
+                  f"{r['median_time']:.3g} s (max {r['max_time']:.3g} s); full-data search "
+                  f"median {r['median_reference_time']:.3g} s", flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.platform(),
+            "cpus": os.cpu_count(), "load_average_end": load, "hidden": args.hidden,
+            "rtol": RTOL}
+    base = rows[0]
+    md = ["# fit_global against the number of samples (issue 9)", "",
+          f"`python benchmarks/scaling.py {' '.join(argv or [])}`".replace(" `", "`"),
+          f"on {meta['date']}, {meta['cpus']} cores ({meta['machine']}), one thread, load "
+          f"average {load:.2f} at the end. Euclid square, {args.hidden} units; reference: "
+          "the lowest loss of the full-data searches (`subsample=None`) and the calls; "
+          f"a call reaches it within {RTOL:g} relative.", "",
+          "| N | calls reaching the reference | reference MSE | from full-data search | "
+          "median s | max s | median CPU s | time / N=" + str(base["n"]) + " | full-data "
+          "search, median s |",
+          "|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        md.append(f"| {r['n']} | {r['reached']} / {len(r['calls'])} | {r['reference']:.10g} | "
+                  f"{'yes' if r['reference_from_full_data'] else 'no: a call was lower'} | "
+                  f"{r['median_time']:.3g} | {r['max_time']:.3g} | {r['median_cpu_time']:.3g} "
+                  f"| {r['median_time'] / base['median_time']:.2f} | "
+                  f"{r['median_reference_time']:.3g} |")
+    import json
+    write_text(args.out + ".json", json.dumps({"meta": meta, "rows": rows}, indent=1))
+    write_text(args.out + ".md", "\n".join(md) + "\n")
+
+
+if __name__ == "__main__":
+    main()
