@@ -164,7 +164,13 @@ class Minima:
         minima reached by exactly one counted start over the counted finite starts
         (1.0 before any)."""
         n = len(self.finite)
-        return sum(c == 1 for c in self.counts) / n if n else 1.0
+        if not n:
+            return 1.0
+        # The best and its copies are one minimum, as in n_minima.
+        at_best = [self.in_best(g) for g, _ in self.reps]
+        best_count = sum(c for c, b in zip(self.counts, at_best) if b)
+        f1 = sum(c == 1 for c, b in zip(self.counts, at_best) if not b) + (best_count == 1)
+        return f1 / n
 
     def _same(self, f, g):
         return abs(f - g) <= self.rtol * max(abs(g), self.floor)

@@ -97,3 +97,12 @@ def test_kink_minima_of_one_arrangement_are_one_minimum():
     assert m.unseen == pytest.approx(1 / 3)
     m.add(1.03)  # no arrangement: told apart by loss only
     assert m.n_minima == 3
+
+
+def test_copies_of_the_best_are_one_minimum_for_coverage():
+    m = Minima(rtol=1e-4, floor=1e-12)
+    m.add(1.0)
+    m.orbit = [1.0, 1.01]
+    m.add(1.01)  # a copy: its own class by loss, but the best's minimum
+    m.add(2.0)
+    assert m.n_minima == 2 and m.unseen == pytest.approx(1 / 3)
