@@ -159,7 +159,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Rounds per start in which units that are dead or never bend on the data
         are given a new role (the best unit for the residual of the others, with
         one hidden ReLU layer; a random boundary through a sample otherwise); each
-        round is kept if the loss went down. 0 turns it off.
+        round is kept if the loss went down. 0 turns it off. Starts that ended in
+        the best's funnel skip it (and the swap moves): see step 3 of the module
+        docstring.
     starts : "auto" or one of :data:`START_KINDS` or list of them, default="auto"
         Kind of each start, cycled. "auto": "spread", "grow", "data", "grow" with
         one hidden ReLU layer, MSE and a linear output; "spread", "data",
