@@ -7,17 +7,15 @@ feature of the target has no unit at all. The moves here change that discrete
 structure, then let L-BFGS settle again, and keep the result only if the loss
 went down:
 
-- :func:`best_unit`: the ReLU unit that best explains a residual, given the
-  other units' outputs. Candidates are hyperplanes through data points (in 1-D,
-  every breakpoint between samples); each is refined by a few Gauss-Newton steps
-  on its activation pattern (the pattern fixed, the unit's weights are a linear
-  least-squares problem, as in Breiman's hinge finding), and scored by how much
-  of the residual it explains after projecting out the other units (exact least
-  squares for the output layer).
+- :func:`best_unit` (:mod:`._units`): the ReLU unit that best explains a
+  residual, given the other units' outputs (candidate hyperplanes refined by
+  Gauss-Newton on their activation patterns, scored by exact least squares).
 - :func:`revive`: units that are dead or never bend on the data get the best
   unit for the residual of the others.
 - :func:`swap_descent`: any unit is replaced by the best unit for the residual
-  of the others when that is predicted to lower the loss.
+  of the others when that is predicted to lower the loss; when none is, in 3 or
+  more inputs, several units are flipped at once to free the units spent on a
+  linear part (:func:`._reorient.reoriented`).
 - :func:`grown`: a start built one unit at a time, each step the best of the
   best unit for the residual and splits of the largest units into two
   half-weight copies pushed apart, each settled by L-BFGS. Splitting is how a wider optimum

@@ -26,6 +26,8 @@ _SCORE_ROWS = 2000
 _CANDIDATES = 192
 # Gauss-Newton refinements of each candidate on its activation pattern.
 _REFINE_STEPS = 3
+# Floats of per-sample products held at once by the refinement (32 MB).
+_BLOCK_FLOATS = 2 ** 22
 
 
 def _orthonormal(B):
@@ -93,15 +95,22 @@ def _refine(Xa, Q, r, W, steps):
     is what keeps this affordable in d = 20 (a per-sample einsum took seconds)."""
     n, d1 = Xa.shape
     q = Q.shape[1]
-    XX = (Xa[:, :, None] * Xa[:, None, :]).reshape(n, d1 * d1)
-    QX = (Q[:, :, None] * Xa[:, None, :]).reshape(n, q * d1)
     Xr = Xa * r[:, None]
     eye = np.eye(d1)
+    # Row blocks keep the per-sample products (d1^2 + q d1 floats a row) within
+    # _BLOCK_FLOATS, whatever the input dimension.
+    step = max(1, _BLOCK_FLOATS // (d1 * d1 + q * d1))
     for _ in range(steps):
         D = (Xa @ W > 0).astype(float)
         M = W.shape[1]
-        B = (D.T @ QX).reshape(M, q, d1)
-        G = (D.T @ XX).reshape(M, d1, d1) - np.matmul(B.transpose(0, 2, 1), B)
+        G = np.zeros((M, d1 * d1))
+        B = np.zeros((M, q * d1))
+        for a in range(0, n, step):
+            Xb, Db = Xa[a:a + step], D[a:a + step]
+            G += Db.T @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), d1 * d1)
+            B += Db.T @ (Q[a:a + step, :, None] * Xb[:, None, :]).reshape(len(Xb), q * d1)
+        B = B.reshape(M, q, d1)
+        G = G.reshape(M, d1, d1) - np.matmul(B.transpose(0, 2, 1), B)
         c = D.T @ Xr
         # G is a projected Gram matrix (positive semidefinite); a candidate active on no
         # sample has G = 0: the absolute floor keeps every system solvable (its solution
