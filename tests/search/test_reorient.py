@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+import exactfit
+
 from exactfit.search._local import Problem
 from exactfit.search._moves import swap_descent
 from exactfit.search._reorient import flip_sets, flipped, reoriented
@@ -68,3 +70,13 @@ def test_reorientation_is_off_by_default_below_three_inputs(rng):
     out_auto = swap_descent(problem, theta, f, np.random.RandomState(0))
     out_off = swap_descent(problem, theta, f, np.random.RandomState(0), reorient=False)
     assert out_auto[1] == out_off[1] and np.array_equal(out_auto[0], out_off[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fit_global_reaches_a_d14_teacher(seed):
+    # d = k = 14: plain L-BFGS from random starts reaches the teacher in 0 of 10 starts
+    # (benchmarks/teacher_reach.py); with the reorientation most starts do.
+    task = exactfit.tasks.teacher_student(14, 14, 2000, rotate=True, random_state=500 + seed)
+    res = exactfit.fit_global(task.X, task.y, hidden=14, random_state=seed, max_time=600)
+    assert res.loss <= 1e-8 * np.var(task.y)
