@@ -119,7 +119,9 @@ def markdown(data, command):
     lines = [
         "# fit_global on teacher-student problems (benchmarks/teacher_reach.py)",
         "",
-        f"`{command}` on {data['date']}, {data['machine']}, commit {data['commit']}, "
+        "; ".join(f"`{c}`" for c in data.get("commands", [command]))
+        + f" (each problem once; last run {data['date']}, commit {data['commit']}), "
+        f"{data['machine']}, "
         f"n_jobs=1. Hit: MSE <= {HIT:g} x var(y) (the optimum is 0, the teacher). Plain: "
         f"L-BFGS from Glorot starts on {SEARCH_ROWS} rows (n = 2000: all), no moves: "
         f"hits / starts, median CPU s per start. Times are wall-clock on a shared 2-core "
@@ -174,12 +176,14 @@ def main(argv=None):
     data.update(date=time.strftime("%Y-%m-%d"), commit=commit(),
                 machine=f"{platform.platform()}, {__import__('os').cpu_count()} cores")
     data.setdefault("problems", {})
+    if command not in data.setdefault("commands", []):
+        data["commands"].append(command)
     todo = [p for p in problems(args.dims, args.widths, args.n, rotations, args.tasks)
             if name(p) not in data["problems"]]
     try:
         for p in tqdm(todo, disable=True if args.no_progress else None, desc="problems"):
             task = task_of(p)
-            entry = dict(problem=p, calls=[])
+            entry = dict(problem=p, calls=[], commit=data["commit"])
             if args.plain:
                 hits, cpu = plain_rate(task, p["width"], args.plain, p["task_seed"] + 17)
                 entry["plain"] = dict(starts=args.plain, hits=hits, median_cpu=cpu)
