@@ -7,17 +7,15 @@ feature of the target has no unit at all. The moves here change that discrete
 structure, then let L-BFGS settle again, and keep the result only if the loss
 went down:
 
-- :func:`best_unit`: the ReLU unit that best explains a residual, given the
-  other units' outputs. Candidates are hyperplanes through data points (in 1-D,
-  every breakpoint between samples); each is refined by a few Gauss-Newton steps
-  on its activation pattern (the pattern fixed, the unit's weights are a linear
-  least-squares problem, as in Breiman's hinge finding), and scored by how much
-  of the residual it explains after projecting out the other units (exact least
-  squares for the output layer).
+- :func:`best_unit` (:mod:`._units`): the ReLU unit that best explains a
+  residual, given the other units' outputs (candidate hyperplanes refined by
+  Gauss-Newton on their activation patterns, scored by exact least squares).
 - :func:`revive`: units that are dead or never bend on the data get the best
   unit for the residual of the others.
 - :func:`swap_descent`: any unit is replaced by the best unit for the residual
-  of the others when that is predicted to lower the loss.
+  of the others when that is predicted to lower the loss; when none is, in 3 or
+  more inputs, several units are flipped at once to free the units spent on a
+  linear part (:func:`._reorient.reoriented`).
 - :func:`grown`: a start built one unit at a time, each step the best of the
   best unit for the residual and splits of the largest units into two
   half-weight copies pushed apart, each settled by L-BFGS. Splitting is how a wider optimum
@@ -33,14 +31,10 @@ went down:
 import numpy as np
 
 from ..network import _forward, n_params, unflatten
+from ._reorient import reoriented
 from ._starts import fresh_boundary
-
-# Rows used to score candidate units: ranking them needs no more.
-_SCORE_ROWS = 2000
-# Candidate units per search (before refinement).
-_CANDIDATES = 192
-# Gauss-Newton refinements of each candidate on its activation pattern.
-_REFINE_STEPS = 3
+from ._units import (_CANDIDATES, _SCORE_ROWS, _first_layer, _unit_scale,  # noqa: F401
+                     best_unit, candidate_units)
 # A split pushes the two copies apart by this fraction of the unit's weight norm.
 _SPLIT_SCALE = 0.15
 # Replacements settled by L-BFGS per round of swap descent.
@@ -48,103 +42,17 @@ _SWAP_TRIES = 2
 # L-BFGS iterations for each candidate of a grown start, and candidates per width (the
 # best new unit and splits of the largest units).
 _GROW_MAXITER, _GROW_TRIALS = 300, 3
+# A reorientation round that gains less than this (relative) ends the descent.
+_REORIENT_GAIN = 0.01
+# A loss at most this fraction of var(y) is an exact fit (fit_global's floor): no move
+# can improve on it, so none is tried.
+_EXACT = 1e-12
+
+
+def _exact(problem, f):
+    return f <= _EXACT * float(np.mean(np.var(problem.Y, axis=0)))
 # Basin hopping perturbs each hidden unit's weights by this fraction of their norm.
 _HOP_SCALE = 0.1
-
-
-def _orthonormal(B):
-    """Orthonormal basis of the column span of B (rank-revealing QR)."""
-    Q, R = np.linalg.qr(B)
-    diag = np.abs(np.diag(R))
-    return Q[:, diag > 1e-10 * max(float(diag.max()), 1e-300)]
-
-
-def candidate_units(Xa, rs, n_candidates):
-    """Hyperplanes through data points, as columns ``(w, b)`` of shape (d + 1, M).
-
-    In 1-D every breakpoint at or between two samples, both orientations (the
-    complete set of distinct units on the data, up to where the breakpoint sits
-    between neighbours); otherwise random directions through random samples.
-    """
-    n, d1 = Xa.shape
-    if d1 == 2:
-        u = np.unique(Xa[:, 0])
-        t = np.concatenate([u, (u[1:] + u[:-1]) / 2])
-        one = np.ones_like(t)
-        return np.vstack([np.concatenate([one, -one]), np.concatenate([-t, t])])
-    D = rs.normal(size=(d1 - 1, n_candidates))
-    D /= np.linalg.norm(D, axis=0)
-    b = -np.sum(Xa[rs.randint(n, size=n_candidates), :-1] * D.T, axis=1)
-    return np.vstack([D, b[None, :]])
-
-
-def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
-    """The ReLU unit that best explains ``Y`` together with the kept units' outputs.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, d)
-    Y : ndarray of shape (n, m)
-    H_keep : ndarray of shape (n, k)
-        Outputs of the units that stay (k may be 0).
-    rs : RandomState
-
-    Returns
-    -------
-    w : ndarray of shape (d + 1,)
-        Weights then bias of the unit, direction of norm 1.
-    mse : float
-        Mean squared error (over the scoring rows and outputs) of the least-squares
-        fit of ``Y`` on the kept units, the new unit and a constant: the loss the
-        replacement would have before any re-optimisation.
-    """
-    n = len(X)
-    rows = rs.choice(n, _SCORE_ROWS, replace=False) if n > _SCORE_ROWS else slice(None)
-    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
-    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
-    R = Y[rows] - Q @ (Q.T @ Y[rows])
-    # Several outputs: refine on the residual's leading direction, score on all.
-    r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
-    W = candidate_units(Xa, rs, n_candidates)
-    d1 = Xa.shape[1]
-    for _ in range(steps):
-        # Pattern fixed: the unit is D Xa w, a linear model; its least-squares w
-        # against r, after projecting out the kept units (normal equations per
-        # candidate, batched).
-        D = (Xa @ W > 0).astype(float)
-        B = np.einsum("nq,nm,ni->mqi", Q, D, Xa, optimize=True)
-        G = np.einsum("nm,ni,nj->mij", D, Xa, Xa, optimize=True) - np.einsum(
-            "mqi,mqj->mij", B, B, optimize=True)
-        c = np.einsum("nm,ni,n->mi", D, Xa, r, optimize=True)
-        # G is a projected Gram matrix (positive semidefinite); a candidate active on no
-        # sample has G = 0: the absolute floor keeps every system solvable (its solution
-        # is then 0 and the candidate is left as it was).
-        ridge = 1e-9 * np.einsum("mii->m", G) / d1 + 1e-12
-        G += ridge[:, None, None] * np.eye(d1)
-        W_new = np.linalg.solve(G, c[:, :, None])[:, :, 0].T
-        norm = np.linalg.norm(W_new[:-1], axis=0)
-        ok = np.isfinite(norm) & (norm > 0)
-        W[:, ok] = W_new[:, ok] / norm[ok]
-    F = np.maximum(Xa @ W, 0.0)
-    F -= Q @ (Q.T @ F)
-    nn = np.einsum("ij,ij->j", F, F)
-    usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
-    gain = np.full(W.shape[1], -1.0)
-    gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
-    j = int(np.argmax(gain))
-    return W[:, j].copy(), float(np.sum(R * R) - max(gain[j], 0.0)) / R.size
-
-
-def _first_layer(theta, sizes):
-    """Views (W1 of shape (d, h), b1, W2 of shape (h, m)) of a one-hidden-layer vector."""
-    Ws, bs = unflatten(theta, sizes)
-    return Ws[0], bs[0], Ws[1]
-
-
-def _unit_scale(W1):
-    norms = np.linalg.norm(W1, axis=0)
-    norms = norms[norms > 0]
-    return float(np.median(norms)) if norms.size else 1.0
 
 
 def replaced(problem, theta, units, rs):
@@ -161,23 +69,36 @@ def replaced(problem, theta, units, rs):
     return problem.polish(theta)
 
 
-def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None):
+def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None, reorient="auto"):
     """Replace units by the best unit for the residual of the others while it pays.
 
     Each round predicts, for every unit, the loss after replacing it by the best
     unit for the residual of the others (outputs re-solved, nothing else moved).
     The replacements predicted to lower the loss are settled by L-BFGS, most
     promising first, at most `tries` of them; the first that lowers the loss is
-    kept and a new round starts. It fixes the typical wrong minimum of a
+    kept and a new round starts. It fixes one typical wrong minimum of a
     teacher-student problem: two units on one teacher unit, another teacher unit
     uncovered. A round costs one :func:`best_unit` per unit and no L-BFGS run
     when no replacement is predicted to help.
+
+    When no replacement helps, the reorientation move
+    (:func:`._reorient.reoriented`) is tried: several units flipped at once, the
+    units spent on a linear part freed. It fixes the other typical wrong minimum
+    (teacher units facing the wrong way). A round continues the descent only when it
+    lowered the loss by at least :data:`_REORIENT_GAIN` (smaller gains are settling
+    within one structure, left to L-BFGS and basin hopping). `reorient`: "auto"
+    (for 3 or more inputs; in 1-D and 2-D the search has its exact checks and a
+    tighter time budget, and the move was not measured there), True or False.
 
     Returns ``(theta, f, iterations)``.
     """
     nit = 0
     k = problem.sizes[1]
+    if reorient == "auto":
+        reorient = problem.sizes[0] >= 3
     for _ in range(k if max_rounds is None else max_rounds):
+        if _exact(problem, f):
+            break
         H = problem.hidden(theta)
         W1 = _first_layer(theta, problem.sizes)[0]
         scale = _unit_scale(W1)
@@ -196,6 +117,12 @@ def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None):
             if f_trial < f * (1 - 1e-9):
                 theta, f, improved = trial, f_trial, True
                 break
+        if not improved and reorient:
+            trial, f_trial, it = reoriented(problem, theta, f, rs)
+            nit += it
+            if f_trial < f:
+                improved = f_trial < f * (1 - _REORIENT_GAIN)
+                theta, f = trial, f_trial
         if not improved:
             break
     return theta, f, nit
@@ -331,12 +258,14 @@ def basin_hop(problem, theta, f, rs, patience, scale=_HOP_SCALE):
 
     Each hidden unit's incoming weights and bias are perturbed by Gaussian noise
     of `scale` times their norm; the perturbed network is re-optimised and kept
-    if its loss is lower. Returns ``(theta, f, iterations)``.
+    if its loss is lower. An exact fit (loss at most 1e-12 var(y)) is returned as
+    it is: nothing is lower (on a teacher-student problem the hops around the teacher
+    were most of a call's time). Returns ``(theta, f, iterations)``.
     """
     nit = 0
     fails = 0
     n_hidden = len(problem.sizes) - 2
-    while fails < patience:
+    while fails < patience and not _exact(problem, f):
         trial = theta.copy()
         Ws, bs = unflatten(trial, problem.sizes)
         for W, b in zip(Ws[:n_hidden], bs[:n_hidden]):

@@ -1,0 +1,160 @@
+"""Reorientation: the move out of the flipped-unit minima of one-hidden-layer ReLU nets.
+
+Since ``relu(h) = relu(-h) + h``, a ReLU unit can sit on the right hyperplane but
+face the wrong way, and the network then needs a linear function besides to
+make up the difference. A one-hidden-layer network has no linear term of its
+own, so it spends units on it: a unit active on (almost) every sample is linear
+on the data. That is the typical wrong minimum of a teacher-student problem in
+d >= 10 (measured: at d = k = 14 on 2000 Gaussian points, 8 of 8 L-BFGS minima
+from random starts had one to five teacher units flipped and one unit spent on
+the linear part), and no single-unit move leaves it: flipping one unit
+changes the function by a linear term the others cannot absorb, and
+replacing the linear unit by a new one loses the linear part the flipped
+units need. Adding a unit often gives an exact fit at one unit wider that is
+not the narrow optimum, so pruning it back one unit at a time fails too.
+
+:func:`reoriented` changes the orientation of several units at once:
+
+1. Decompose the network's function on the data into hinges and a linear part:
+   least squares of the targets on the bending units' outputs
+   ``relu(h_u)`` and the inputs (with a constant); units active on all
+   samples, or all but a small fraction (:data:`_LINEAR_FRACTIONS`), count as
+   linear, not as hinges. Write the fit as ``sum_u a_u relu(h_u) + beta . x``.
+2. Flipping the units in a set S turns it into
+   ``sum_{u not in S} a_u relu(h_u) + sum_{u in S} a_u relu(-h_u) +
+   (beta + sum_{u in S} a_u w_u) . x``: choose S so that the linear part
+   vanishes, i.e. solve ``sum_u t_u a_u w_u = -beta`` by least squares
+   and take the units with ``t_u > 1/2`` (with at most d + 1 hinges of
+   independent directions the solution is unique, and exact when the
+   network's function is such a sum).
+3. Flip S, then drop the units the least-squares output layer misses least
+   (:func:`._units.removal_costs`) down to the width, optionally replacing the
+   least useful unit by the best unit for the residual of the others; the
+   most promising candidates (by their loss with the output layer re-solved)
+   are settled by L-BFGS.
+
+When the width's own minimum gives no better candidate, the same is tried on
+the network made one, two, ... (:data:`_EXTRA`) units wider by the best unit
+for its residual (the conditional-gradient "neuron birth" step) and settled:
+there the linear part and the flipped hinges are usually exact, and step 2
+exact with them.
+"""
+
+import numpy as np
+
+from ._local import Problem
+from ._units import (_first_layer, _unit_scale, best_unit, removal_costs, with_unit,
+                     without_unit)
+
+# A unit active on more than 1 - q (or fewer than q) of the samples acts as a linear
+# function (or nothing) on the data; the decomposition is tried for each q here (a unit
+# whose boundary grazes a few samples is "linear" for the flip but a hinge to least
+# squares, and which view is right depends on the sample).
+_LINEAR_FRACTIONS = (0.0, 0.01, 0.05)
+# Units added, one at a time, when the width's own minimum gives no better candidate.
+_EXTRA = 3
+# Candidates settled by L-BFGS per width tried.
+_TRIES = 2
+
+
+def flip_sets(problem, theta):
+    """Sets of units whose flip moves the network's linear part into its hinges.
+
+    Returns a list of distinct, non-empty tuples of unit indices (step 1 and 2 of
+    the module docstring, once per entry of :data:`_LINEAR_FRACTIONS`).
+    """
+    X, Y = problem.X, problem.Y
+    d, k, m = problem.sizes
+    W1, b1, _ = _first_layer(theta, problem.sizes)
+    Z = X @ W1 + b1
+    active = np.mean(Z > 0, axis=0)
+    sets = []
+    for q in _LINEAR_FRACTIONS:
+        bend = np.flatnonzero((active > q) & (active < 1 - q)) if q else \
+            np.flatnonzero((active > 0) & (active < 1))
+        if bend.size == 0:
+            continue
+        A = np.hstack([np.maximum(Z[:, bend], 0.0), X, np.ones((len(X), 1))])
+        coef = np.linalg.lstsq(A, Y, rcond=None)[0]
+        alpha, beta = coef[:bend.size], coef[bend.size:bend.size + d]
+        # Columns vec(w_u a_u^T): the linear function flipping unit u adds.
+        M = np.einsum("du,um->dmu", W1[:, bend], alpha).reshape(d * m, bend.size)
+        t = np.linalg.lstsq(M, -beta.ravel(), rcond=None)[0]
+        S = tuple(int(u) for u in bend[t > 0.5])
+        if S and S not in sets:
+            sets.append(S)
+    return sets
+
+
+def flipped(theta, sizes, units):
+    """`theta` with the hidden units in `units` facing the other way: ``(w, b) -> -(w, b)``."""
+    theta = theta.copy()
+    W1, b1, _ = _first_layer(theta, sizes)
+    units = list(units)
+    W1[:, units] *= -1.0
+    b1[units] *= -1.0
+    return theta
+
+
+def pruned(X, Y, theta, sizes, width):
+    """`theta` cut down to `width` units, each time dropping the unit whose loss the
+    least-squares output layer (re-solved) misses least. Returns the flat vector at
+    ``(d, width, m)``; its output layer is left for the caller to re-solve."""
+    sizes = tuple(sizes)
+    while sizes[1] > width:
+        W1, b1, _ = _first_layer(theta, sizes)
+        u = int(np.argmin(removal_costs(np.maximum(X @ W1 + b1, 0.0), Y)))
+        theta = without_unit(theta, sizes, u)
+        sizes = (sizes[0], sizes[1] - 1, sizes[2])
+    return theta
+
+
+def cheapest_replaced(problem, theta, rs):
+    """`theta` with its least useful unit (by :func:`removal_costs`) replaced by the best
+    unit for the residual of the others; output layer re-solved."""
+    theta = theta.copy()
+    H = problem.hidden(theta)
+    u = int(np.argmin(removal_costs(H, problem.Y)))
+    W1, b1, W2 = _first_layer(theta, problem.sizes)
+    scale = _unit_scale(np.delete(W1, u, axis=1)) if W1.shape[1] > 1 else 1.0
+    w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+    W1[:, u], b1[u], W2[u] = w[:-1] * scale, w[-1] * scale, 0.0
+    return problem.polish(theta)
+
+
+def reoriented(problem, theta, f, rs, extra=_EXTRA, tries=_TRIES):
+    """The reorientation move (module docstring): ``(theta, f, iterations)``, the input
+    unchanged when no candidate lowers the loss.
+
+    `problem` is a one-hidden-layer ReLU :class:`._local.Problem` with MSE and a
+    linear output; `theta` its local minimum of loss `f`.
+    """
+    X, Y = problem.X, problem.Y
+    d, k, m = problem.sizes
+    nit = 0
+    best_theta, best_f = theta, f
+    wide, cur = problem, theta
+    for c in range(extra + 1):
+        if c:
+            w, _ = best_unit(X, Y, wide.hidden(cur), rs)
+            scale = _unit_scale(_first_layer(cur, wide.sizes)[0])
+            cur = with_unit(cur, wide.sizes, w, scale)
+            wide = Problem(X, Y, (d, k + c, m), "relu", "linear", "mse", problem.maxiter)
+            cur, f_wide, it = wide.local(cur)
+            nit += it
+            if not np.isfinite(f_wide):
+                break
+        trials = []
+        for S in flip_sets(wide, cur) + ([()] if c else []):
+            t = problem.polish(pruned(X, Y, flipped(cur, wide.sizes, S), wide.sizes, k))
+            if S or c:
+                trials.append(t)
+            trials.append(cheapest_replaced(problem, t, rs))
+        for t in sorted(trials, key=problem.value)[:tries]:
+            t, g, it = problem.local(t)
+            nit += it
+            if g < best_f:
+                best_theta, best_f = t, g
+        if best_f < f * (1 - 1e-9):
+            break
+    return best_theta, best_f, nit

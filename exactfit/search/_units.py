@@ -1,0 +1,189 @@
+"""The best ReLU unit for a residual, and the small unit-level algebra the moves share.
+
+:func:`best_unit` finds the ReLU unit that best explains a residual given the
+other units' outputs. Candidates are hyperplanes through data points (in 1-D,
+every breakpoint between samples); each is refined by a few Gauss-Newton steps
+on its activation pattern (the pattern fixed, the unit's weights are a linear
+least-squares problem, as in Breiman's hinge finding), and scored by how much of
+the residual it explains after projecting out the other units (exact least
+squares for the output layer). With no unit removed this is the "neuron birth"
+step of conditional-gradient methods for wide networks (Bach 2017, "Breaking the
+curse of dimensionality with convex neural networks"): the direction in which a
+new unit lowers the loss fastest.
+
+The rest are views and edits of a one-hidden-layer flat parameter vector:
+adding a unit, dropping one, and what the least-squares output layer loses when
+a unit goes (:func:`removal_costs`).
+"""
+
+import numpy as np
+
+from ..network import unflatten
+
+# Rows used to score candidate units: ranking them needs no more.
+_SCORE_ROWS = 2000
+# Candidate units per search (before refinement).
+_CANDIDATES = 192
+# Gauss-Newton refinements of each candidate on its activation pattern.
+_REFINE_STEPS = 3
+# Floats of per-sample products held at once by the refinement (32 MB).
+_BLOCK_FLOATS = 2 ** 22
+
+
+def _orthonormal(B):
+    """Orthonormal basis of the column span of B (rank-revealing QR)."""
+    Q, R = np.linalg.qr(B)
+    diag = np.abs(np.diag(R))
+    return Q[:, diag > 1e-10 * max(float(diag.max()), 1e-300)]
+
+
+def candidate_units(Xa, rs, n_candidates):
+    """Hyperplanes through data points, as columns ``(w, b)`` of shape (d + 1, M).
+
+    In 1-D every breakpoint at or between two samples, both orientations (the
+    complete set of distinct units on the data, up to where the breakpoint sits
+    between neighbours); otherwise random directions through random samples.
+    """
+    n, d1 = Xa.shape
+    if d1 == 2:
+        u = np.unique(Xa[:, 0])
+        t = np.concatenate([u, (u[1:] + u[:-1]) / 2])
+        one = np.ones_like(t)
+        return np.vstack([np.concatenate([one, -one]), np.concatenate([-t, t])])
+    D = rs.normal(size=(d1 - 1, n_candidates))
+    D /= np.linalg.norm(D, axis=0)
+    b = -np.sum(Xa[rs.randint(n, size=n_candidates), :-1] * D.T, axis=1)
+    return np.vstack([D, b[None, :]])
+
+
+def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
+    """The ReLU unit that best explains ``Y`` together with the kept units' outputs.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    Y : ndarray of shape (n, m)
+    H_keep : ndarray of shape (n, k)
+        Outputs of the units that stay (k may be 0).
+    rs : RandomState
+
+    Returns
+    -------
+    w : ndarray of shape (d + 1,)
+        Weights then bias of the unit, direction of norm 1.
+    mse : float
+        Mean squared error (over the scoring rows and outputs) of the least-squares
+        fit of ``Y`` on the kept units, the new unit and a constant: the loss the
+        replacement would have before any re-optimisation.
+    """
+    n = len(X)
+    rows = rs.choice(n, _SCORE_ROWS, replace=False) if n > _SCORE_ROWS else slice(None)
+    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
+    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
+    R = Y[rows] - Q @ (Q.T @ Y[rows])
+    # Several outputs: refine on the residual's leading direction, score on all.
+    r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
+    W = candidate_units(Xa, rs, n_candidates)
+    return _refined_best(Xa, Q, R, r, W, steps)
+
+
+def _refine(Xa, Q, r, W, steps):
+    """Gauss-Newton steps of candidate units `W` (columns (w, b)) on their activation
+    patterns: pattern fixed, the unit is ``D Xa w``, a linear model whose least-squares
+    `w` against `r` (after projecting out the columns of `Q`) solves a small normal
+    system per candidate. The sums over samples are matrix products (BLAS), which
+    is what keeps this affordable in d = 20 (a per-sample einsum took seconds)."""
+    n, d1 = Xa.shape
+    q = Q.shape[1]
+    Xr = Xa * r[:, None]
+    eye = np.eye(d1)
+    # Row blocks keep the per-sample products (d1^2 + q d1 floats a row) within
+    # _BLOCK_FLOATS, whatever the input dimension.
+    step = max(1, _BLOCK_FLOATS // (d1 * d1 + q * d1))
+    for _ in range(steps):
+        D = (Xa @ W > 0).astype(float)
+        M = W.shape[1]
+        G = np.zeros((M, d1 * d1))
+        B = np.zeros((M, q * d1))
+        for a in range(0, n, step):
+            Xb, Db = Xa[a:a + step], D[a:a + step]
+            G += Db.T @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), d1 * d1)
+            B += Db.T @ (Q[a:a + step, :, None] * Xb[:, None, :]).reshape(len(Xb), q * d1)
+        B = B.reshape(M, q, d1)
+        G = G.reshape(M, d1, d1) - np.matmul(B.transpose(0, 2, 1), B)
+        c = D.T @ Xr
+        # G is a projected Gram matrix (positive semidefinite); a candidate active on no
+        # sample has G = 0: the absolute floor keeps every system solvable (its solution
+        # is then 0 and the candidate is left as it was).
+        ridge = 1e-9 * np.trace(G, axis1=1, axis2=2) / d1 + 1e-12
+        G += ridge[:, None, None] * eye
+        W_new = np.linalg.solve(G, c[:, :, None])[:, :, 0].T
+        norm = np.linalg.norm(W_new[:-1], axis=0)
+        ok = np.isfinite(norm) & (norm > 0)
+        W = W.copy()
+        W[:, ok] = W_new[:, ok] / norm[ok]
+    return W
+
+
+def _refined_best(Xa, Q, R, r, W, steps):
+    """Refine candidates `W`, then the best by the residual it explains: ``(w, mse)``."""
+    W = _refine(Xa, Q, r, W, steps)
+    F = np.maximum(Xa @ W, 0.0)
+    F -= Q @ (Q.T @ F)
+    nn = np.einsum("ij,ij->j", F, F)
+    usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
+    gain = np.full(W.shape[1], -1.0)
+    gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+    j = int(np.argmax(gain))
+    return W[:, j].copy(), float(np.sum(R * R) - max(gain[j], 0.0)) / R.size
+
+
+def _first_layer(theta, sizes):
+    """Views (W1 of shape (d, h), b1, W2 of shape (h, m)) of a one-hidden-layer vector."""
+    Ws, bs = unflatten(theta, sizes)
+    return Ws[0], bs[0], Ws[1]
+
+
+def _unit_scale(W1):
+    norms = np.linalg.norm(W1, axis=0)
+    norms = norms[norms > 0]
+    return float(np.median(norms)) if norms.size else 1.0
+
+
+def with_unit(theta, sizes, w, scale):
+    """`theta` (one hidden layer, `sizes`) with one more unit ``(w[:-1], w[-1]) * scale`` of
+    outgoing weight 0: the same function, one unit wider."""
+    d, h, m = sizes
+    Ws, bs = unflatten(theta, sizes)
+    W1 = np.hstack([Ws[0], (w[:-1] * scale)[:, None]])
+    b1 = np.append(bs[0], w[-1] * scale)
+    W2 = np.vstack([Ws[1], np.zeros((1, m))])
+    return np.concatenate([W1.ravel(), b1, W2.ravel(), bs[1]])
+
+
+def without_unit(theta, sizes, unit):
+    """`theta` (one hidden layer, `sizes`) with hidden unit `unit` removed."""
+    Ws, bs = unflatten(theta, sizes)
+    return np.concatenate([np.delete(Ws[0], unit, axis=1).ravel(), np.delete(bs[0], unit),
+                           np.delete(Ws[1], unit, axis=0).ravel(), bs[1]])
+
+
+def removal_costs(H, Y):
+    """Mean squared error of the least-squares fit of `Y` on ``[H, 1]`` without each column of
+    `H` in turn, shape (units,).
+
+    Removing column j of a least-squares design raises the residual sum of squares by
+    ``coef_j^2 / (A^T A)^{-1}_jj`` (summed over outputs): one factorisation for all
+    units. A unit that another unit (or the constant) duplicates costs ~0.
+    """
+    n, k = H.shape
+    A = np.hstack([H, np.ones((n, 1))])
+    scale = np.sqrt(np.sum(A * A, axis=0)) + 1e-300
+    A = A / scale
+    G = A.T @ A
+    G += (1e-12 * np.trace(G) / (k + 1) + 1e-300) * np.eye(k + 1)
+    Ginv = np.linalg.inv(G)
+    coef = Ginv @ (A.T @ Y)
+    rss = float(np.sum((Y - A @ coef) ** 2))
+    raise_ = np.sum(coef[:k] ** 2, axis=1) / np.diag(Ginv)[:k]
+    return (rss + raise_) / Y.size
