@@ -5,9 +5,14 @@ modules, one per concept:
 
 - ``_fit_global``: the driver (validation, scaling, the loop over starts, the
   polish, the result);
-- ``_starts``: starting points; ``_moves``: moves that leave a local minimum;
+- ``_starts``: starting points; ``_moves``: moves that leave a local minimum,
+  built on ``_units`` (the best unit for a residual, adding and dropping units)
+  and ``_reorient`` (flipping several units at once, in 3 or more inputs);
+- ``_canonical``: a start's minimum to the bottom of its funnel, and whether two
+  minima have the same arrangement of unit boundaries;
 - ``_local``: L-BFGS with least-squares output layers; ``_penalty``: repulsion;
-- ``_stopping``: the stopping rule and Boender & Rinnooy Kan's posterior;
+- ``_stopping``: the stopping rule (agreement and Good-Turing coverage) and
+  Boender & Rinnooy Kan's posterior;
 - ``_symmetry``: symmetric images under the data's bounding box;
 - ``_scaling``: standardised coordinates and the exact map back.
 """
