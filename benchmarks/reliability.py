@@ -864,6 +864,9 @@ def parse_args(argv):
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     p.add_argument("--results-dir", default=RESULTS,
                    help="where the JSON, markdown, best-known and checkpoint files go")
+    p.add_argument("--combine", nargs="+", metavar="JSON", default=None,
+                   help="write one report from the reliability.json files of several runs "
+                        "(runs no call)")
     p.add_argument("--report-only", action="store_true",
                    help="judge the calls of the last measurement (reliability.json) again "
                         "against the current best-known losses; runs no call")
@@ -898,6 +901,8 @@ def main(argv=None):
             ckpt_path = os.path.join(args.results_dir, f".reliability_best{suffix}.ckpt.json")
             compute_best_known(problems, args, best_path, ckpt_path)
             return 0
+        if args.combine:
+            return combine(problems, args, best_path, suffix)
         if args.report_only:
             return report_only(problems, args, best_path, suffix)
         ckpt_path = os.path.join(args.results_dir, f".reliability{suffix}.ckpt.json")
@@ -951,6 +956,44 @@ def report_only(problems, args, best_path, suffix):
                                "fit_global_features")}
     run["reported"] = f"{today()} (commit {git_commit()})"
     report(problems, {pr.name: old["calls"][pr.name] for pr in problems}, run, store, args,
+           best_path, suffix, lowered)
+    return 0
+
+
+def combine(problems, args, best_path, suffix):
+    """One report from the measurements of several runs (their reliability.json files).
+
+    The runs can differ in commit and command (e.g. one family at a time, when a
+    full run does not fit in one sitting): the report's header lists each run's
+    command and commit beside the problems it measured. A problem measured in more
+    than one file is taken from the last.
+    """
+    calls, runs, owner = {}, [], {}
+    for path in args.combine:
+        data = read_json(path)
+        if data is None or "calls" not in data:
+            raise SystemExit(f"--combine: {path} is not a reliability.json measurement.")
+        runs.append(data)
+        for name, cs in data["calls"].items():
+            calls[name], owner[name] = cs, len(runs) - 1
+    problems = [pr for pr in problems if pr.name in calls]
+    if not problems:
+        raise SystemExit("--combine: the files hold none of the selected problems.")
+    store = read_json(best_path)
+    lowered = sorted({n for d in runs for n in d.get("lowered", []) if n in calls})
+    parts = []
+    for i, d in enumerate(runs):
+        names = [pr.name for pr in problems if owner[pr.name] == i]
+        if names:
+            parts.append(f"{d['command']} (commit {d['commit']}, {d['date']}; {len(names)} "
+                         f"problems)")
+    last = runs[-1]
+    run = {"commit": "; ".join(sorted({d["commit"] for d in runs})), "date": last["date"],
+           "started": min(d.get("started", "") for d in runs),
+           "command": " + ".join(parts), "n_jobs": last["n_jobs"], "machine": last["machine"],
+           "fit_global_features": last["fit_global_features"],
+           "combined_from": [os.path.abspath(p) for p in args.combine]}
+    report(problems, {pr.name: calls[pr.name] for pr in problems}, run, store, args,
            best_path, suffix, lowered)
     return 0
 
