@@ -266,7 +266,7 @@ PROBLEMS = [
 
 #: The tiny configuration of ``--quick`` (the end-to-end test): cheap problems of
 #: every kind of best-known (search, exact_1d, zero).
-QUICK = ["euclid-square-300-k4", "1d-abs-15-k1", "2d-max-gaussian-1000-k2"]
+QUICK = ["euclid-disc-800-k3", "1d-abs-15-k1", "2d-max-gaussian-1000-k2"]
 
 _BY_NAME = {p.name: p for p in PROBLEMS}
 assert len(_BY_NAME) == len(PROBLEMS), "problem names must be unique"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "reliability.py"
-QUICK = ["euclid-square-300-k4", "1d-abs-15-k1", "2d-max-gaussian-1000-k2"]
+QUICK = ["euclid-disc-800-k3", "1d-abs-15-k1", "2d-max-gaussian-1000-k2"]
 
 
 def _load():
@@ -90,7 +90,7 @@ def test_quick_runs_end_to_end(quick_best):
     # the 1-D calls can be checked against the certificate
     assert res["rows"][1]["best_evidence"] == "certified"
     md = (quick_best / "reliability_quick.md").read_text()
-    assert "problems meet the target" in md and "| euclid-square-300-k4 |" in md
+    assert "problems meet the target" in md and "| euclid-disc-800-k3 |" in md
     assert "## Below target" in md
     assert not (quick_best / ".reliability_quick.ckpt.json").exists()
 
@@ -140,7 +140,7 @@ def test_results_do_not_depend_on_n_jobs(quick_best, tmp_path):
 def test_best_known_is_only_ever_lowered(quick_best, tmp_path):
     stored = _copy_best(quick_best, tmp_path)
     mod = _load()
-    name = "euclid-square-300-k4"
+    name = "euclid-disc-800-k3"
     path = tmp_path / "reliability_best_quick.json"
     true_best = stored["problems"][name]["loss"]
     # A stored value below anything a search reaches is kept.
