@@ -21,6 +21,7 @@ and ``.md``.
 import argparse
 import os
 import platform
+import sys
 import time
 import warnings
 
@@ -87,7 +88,8 @@ def main(argv=None):
             "rtol": RTOL}
     base = rows[0]
     md = ["# fit_global against the number of samples (issue 9)", "",
-          f"`python benchmarks/scaling.py {' '.join(argv or [])}`".replace(" `", "`"),
+          f"`python benchmarks/scaling.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
+          .replace(" `", "`"),
           f"on {meta['date']}, {meta['cpus']} cores ({meta['machine']}), one thread, load "
           f"average {load:.2f} at the end. Euclid square, {args.hidden} units; reference: "
           "the lowest loss of the full-data searches (`subsample=None`) and the calls; "
