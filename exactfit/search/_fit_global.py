@@ -148,11 +148,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Most starts; default ``max(100, n_restarts)``.
     max_time : float, optional
         Stop starting after this many seconds (the start under way finishes). The
-        result then depends on the machine's speed.
+        result then depends on the machine's speed. Without it a call ends after
+        at most `max_restarts` starts, which on wide layers in many inputs can be
+        hours (teacher-student d = k = 20: 90 to 140 s of CPU per start); pass it
+        there, and `progress=True` to watch.
     confirm : int, default=5
         The stopping rule: stop once this many counted starts reached the best
-        minimum (within 1e-4 relative of its loss or of a symmetric copy's; an
-        exact fit confirms itself), after at least `n_restarts` starts.
+        minimum (within 1e-4 relative of its loss or of a symmetric copy's, or in
+        its funnel; an exact fit confirms itself), after at least `n_restarts`
+        starts, and the chance that one more start finds a minimum not seen yet
+        (``unseen``) is at most the best's share of the starts.
     repulsion : float, default=0.1
         Initial weight of the repulsion penalty (:func:`repulsion_penalty`),
         relative to ``var(y)``; 0 turns it off. It costs ``units^2 (inputs + 1)``
