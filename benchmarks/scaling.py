@@ -19,6 +19,7 @@ and ``.md``.
 """
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -104,7 +105,6 @@ def main(argv=None):
                   f"{r['median_time']:.3g} | {r['max_time']:.3g} | {r['median_cpu_time']:.3g} "
                   f"| {r['median_time'] / base['median_time']:.2f} | "
                   f"{r['median_reference_time']:.3g} |")
-    import json
     write_text(args.out + ".json", json.dumps({"meta": meta, "rows": rows}, indent=1))
     write_text(args.out + ".md", "\n".join(md) + "\n")
 

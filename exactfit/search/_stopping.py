@@ -166,11 +166,14 @@ class Minima:
         n = len(self.finite)
         if not n:
             return 1.0
-        # The best and its copies are one minimum, as in n_minima.
+        counts = self._merged_counts()
+        return sum(c == 1 for c in counts) / n
+
+    def _merged_counts(self):
+        """Starts per distinct minimum, the best's classes (its copies) merged into one."""
         at_best = [self.in_best(g) for g, _ in self.reps]
-        best_count = sum(c for c, b in zip(self.counts, at_best) if b)
-        f1 = sum(c == 1 for c, b in zip(self.counts, at_best) if not b) + (best_count == 1)
-        return f1 / n
+        best = sum(c for c, b in zip(self.counts, at_best) if b)
+        return ([best] if best else []) + [c for c, b in zip(self.counts, at_best) if not b]
 
     def _same(self, f, g):
         return abs(f - g) <= self.rtol * max(abs(g), self.floor)
@@ -200,8 +203,7 @@ class Minima:
     def n_minima(self):
         """Distinct minima among the counted starts: classes by loss (within rtol) or
         arrangement, the best's copies one class."""
-        at_best = [self.in_best(g) for g, _ in self.reps]
-        return int(any(at_best)) + sum(not b for b in at_best)
+        return len(self._merged_counts())
 
     @property
     def finite(self):
