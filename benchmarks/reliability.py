@@ -970,8 +970,11 @@ def combine(problems, args, best_path, suffix):
     """
     calls, runs, owner = {}, [], {}
     for path in args.combine:
-        data = read_json(path)
-        if data is None or "calls" not in data:
+        try:
+            data = read_json(path)
+        except (ValueError, OSError) as err:
+            raise SystemExit(f"--combine: cannot read {path} as JSON ({err}).") from None
+        if not isinstance(data, dict) or "calls" not in data:
             raise SystemExit(f"--combine: {path} is not a reliability.json measurement.")
         runs.append(data)
         for name, cs in data["calls"].items():

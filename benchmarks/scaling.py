@@ -61,6 +61,8 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="2000 and 20000 points, 2 calls")
     p.add_argument("--out", default=os.path.join(HERE, "results", "scaling"))
     args = p.parse_args(argv)
+    if min(args.sizes) < 10 or args.calls < 1 or args.reference_calls < 1 or args.hidden < 1:
+        p.error("--sizes must be >= 10, and --calls, --reference-calls and --hidden >= 1")
     if args.quick:
         args.sizes, args.calls, args.reference_calls = [2000, 20000], 2, 1
     rows = []
