@@ -115,6 +115,12 @@ _CARRY, _CARRY_BAND = 8, 0.02
 # Starts of "auto", cycled: with the unit moves (one hidden ReLU layer, MSE,
 # linear output), and otherwise.
 _AUTO_MOVES = ("spread", "data", "grow", "random", "grow")
+# The search's time budget when the caller gives no max_time: without one, a call on a
+# wide layer in many inputs runs to max_restarts, which at teacher-student d = k = 20
+# (90 to 140 s of CPU per start) is hours. The default calls of
+# benchmarks/reliability.py take at most about 120 s, so this bound leaves them as they
+# are (and their results independent of the machine's speed).
+_DEFAULT_MAX_TIME = 600.0
 _AUTO_PLAIN = ("spread", "data", "spread", "random")
 
 
@@ -147,11 +153,13 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     max_restarts : int, optional
         Most starts; default ``max(100, n_restarts)``.
     max_time : float, optional
-        Stop starting after this many seconds (the start under way finishes). The
-        result then depends on the machine's speed. Without it a call ends after
-        at most `max_restarts` starts, which on wide layers in many inputs can be
-        hours (teacher-student d = k = 20: 90 to 140 s of CPU per start); pass it
-        there, and `progress=True` to watch.
+        Stop starting after this many seconds (the start under way finishes); the
+        result then depends on the machine's speed, and says so. None: 600 s, so
+        that a default call on a wide layer in many inputs cannot run for hours
+        (teacher-student d = k = 20 costs 90 to 140 s of CPU per start); the small
+        problems this package is about finish far sooner. Pass `progress=True` to
+        watch a long call. A given `max_time` also skips the exact check of step 6
+        (see `exact`).
     confirm : int, default=5
         The stopping rule: stop once this many counted starts reached the best
         minimum (within 1e-4 relative of its loss or of a symmetric copy's, or in
@@ -228,6 +236,15 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         - ``unseen``: the Good-Turing estimate of the chance that one more start
           would find a minimum not seen yet (minima reached by one start only,
           over the starts; see :mod:`exactfit.search._stopping`);
+        - ``missable_share``: what the starts could not rule out. A minimum
+          whose basin draws a larger share of the starts than this would have
+          been reached by one of them with probability at least 95%,
+          ``1 - 0.05 ** (1 / n_starts)`` (about ``3 / n_starts``). A better
+          minimum with a smaller basin can hide behind a confirmed best: on a
+          350-point triangle sample with 3 units, the best basin drew 2% of 100
+          starts and a basin 5% above it 67%, and 6 of 10 default calls
+          confirmed the latter (benchmarks/fresh.py measures how often this
+          happens on problems the search was not tuned on);
         - ``n_reached``: counted starts that reached the best (or a copy);
         - ``n_minima``: distinct minima among the counted starts (losses 1e-4
           apart and unit arrangements different; the best's copies one);
@@ -267,6 +284,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         raise ValueError(f"max_restarts ({max_restarts}) must be at least n_restarts "
                          f"({n_restarts}).")
     max_time = check_max_time(max_time)
+    time_limit = _DEFAULT_MAX_TIME if max_time is None else max_time
     confirm = check_positive_int(confirm, "confirm")
     repulsion = check_nonnegative(repulsion, "repulsion")
     n_anneal = check_positive_int(n_anneal, "n_anneal", minimum=0)
@@ -341,7 +359,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                     stop_reason = "confirmed"
                 elif n_done >= max_restarts:
                     stop_reason = "max_restarts"
-                elif max_time is not None and time.perf_counter() - t0 > max_time:
+                elif time.perf_counter() - t0 > time_limit:
                     stop_reason = "max_time"
                 if stop_reason:
                     break  # later starts of the batch are discarded: results independent of n_jobs
@@ -383,8 +401,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     confirmed = stop_reason == "confirmed"
     n_starts = len(minima.losses)
     msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better,
-                   minima.unseen, confirm,
-                   max_restarts, max_time, len(data[0]), len(X), minima.exact, skip_repulsion,
+                   minima.unseen, minima.missable, confirm, max_restarts, time_limit,
+                   max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry)
     if not confirmed:
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=2)
@@ -396,6 +414,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      stop_reason=stop_reason, n_reached=int(n_reached),
                      n_minima=int(n_minima), p_better=float(p_better),
                      unseen=float(minima.unseen),
+                     missable_share=float(minima.missable),
                      expected_minima=float(expected), n_starts=n_starts,
                      n_failed=len(failed_seeds),
                      restart_losses=np.array([f for _, _, f in finished
@@ -658,8 +677,9 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
     return net, stated
 
 
-def _message(reason, n, n_warm, reached, minima, p_better, unseen, confirm, max_restarts,
-             max_time, n_search, n_data, exact, skip_repulsion, by_symmetry):
+def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
+             max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
+             by_symmetry):
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
@@ -668,6 +688,8 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, confirm, max_
     else:
         body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen, "
                 f"chance that one more start finds a new one {unseen:.2g} (Good-Turing); "
+                f"a minimum whose basin draws more than {missable:.0%} of starts would have "
+                f"been seen (95%), a smaller basin may hide a better one; "
                 f"Boender-Rinnooy Kan posterior chance that an unseen minimum is lower "
                 f"{p_better:.2g} (conservative: it ignores how often the best was reached)")
     if by_symmetry:
@@ -680,7 +702,9 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, confirm, max_
                 f"no more likely to find a new minimum than the best")
         return f"CONFIRMED ({rule}): " + head + body
     why = (f"max_restarts={max_restarts} starts ran out" if reason == "max_restarts" else
-           f"max_time={max_time:g} s ran out" if reason == "max_time" else "interrupted")
+           f"max_time={max_time:g} s{' (the default)' if default_time else ''} ran out; "
+           f"the result depends on the machine's speed" if reason == "max_time"
+           else "interrupted")
     short = (f"{confirm} starts reached the best" if reached < confirm else
              "the chance of a new minimum fell below the best's share of the starts")
     return (f"UNCONFIRMED ({why} before {short}; a better minimum may exist): " + head
@@ -777,7 +801,8 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
                      time=time.perf_counter() - t0,
                      random_state=_int_seed(random_state),
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
-                     p_better=0.0, unseen=0.0, expected_minima=float("nan"), n_starts=0, n_failed=0,
+                     p_better=0.0, unseen=0.0, missable_share=0.0,
+                     expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
                      improved_by_symmetry=False, certificate=res.certificate,

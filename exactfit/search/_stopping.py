@@ -210,6 +210,15 @@ class Minima:
         return [f for f in self.losses if np.isfinite(f)]
 
     @property
+    def missable(self):
+        """The largest basin share the counted starts could have missed: a minimum drawing
+        a larger share of the starts would have been reached by one of the `n` with
+        probability at least 95%, ``1 - 0.05 ** (1 / n)`` (1.0 before any start). It is
+        what "confirmed" cannot rule out: a better minimum with a smaller basin."""
+        n = len(self.finite)
+        return 1.0 - 0.05 ** (1.0 / n) if n else 1.0
+
+    @property
     def share(self):
         """The best's share of the counted finite starts (0.0 before any)."""
         n = len(self.finite)

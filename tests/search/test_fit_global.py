@@ -108,6 +108,24 @@ def test_warns_when_the_budget_runs_out(euclid_small):
     assert res.stop_reason == "max_time" and res.n_starts == 1
 
 
+def test_a_default_call_has_a_time_budget(euclid_small, monkeypatch):
+    # Without max_time a call on a wide layer in many inputs would run for hours; the
+    # default budget stops it, warns and says the budget was the default one.
+    from exactfit.search import _fit_global as fg
+
+    monkeypatch.setattr(fg, "_DEFAULT_MAX_TIME", 1e-6)
+    with pytest.warns(UnconfirmedOptimumWarning, match=r"max_time=1e-06 s \(the default\)"):
+        res = fit_global(euclid_small.X, euclid_small.y, hidden=3, random_state=0)
+    assert res.stop_reason == "max_time" and res.n_starts == 1 and not res.confirmed
+
+
+def test_missable_share_says_what_the_starts_rule_out(euclid_small):
+    res = fit_global(euclid_small.X, euclid_small.y, hidden=3, random_state=0)
+    n = res.n_starts
+    assert res.missable_share == pytest.approx(1 - 0.05 ** (1 / n))
+    assert f"more than {res.missable_share:.0%} of starts" in res.message
+
+
 def test_failed_starts_are_reported_not_losses(euclid_small, monkeypatch):
     from exactfit.search import _fit_global as fg
 

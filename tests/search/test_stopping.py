@@ -106,3 +106,18 @@ def test_copies_of_the_best_are_one_minimum_for_coverage():
     m.add(1.01)  # a copy: its own class by loss, but the best's minimum
     m.add(2.0)
     assert m.n_minima == 2 and m.unseen == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("n", [1, 5, 12, 40])
+def test_missable_share_is_the_95_percent_detection_bound(n):
+    # A basin drawing a share just above `missable` of the starts is missed by all n
+    # independent starts in at most 5% of searches (simulated), one just below it in more.
+    m = Minima(rtol=1e-4, floor=1e-12)
+    for i in range(n):
+        m.add(1.0 + i)
+    s = m.missable
+    rs = np.random.RandomState(0)
+    missed_above = np.mean(np.all(rs.rand(20000, n) >= s * 1.05, axis=1))
+    missed_below = np.mean(np.all(rs.rand(20000, n) >= s * 0.95, axis=1))
+    assert missed_above < 0.05 < missed_below
+    assert Minima(rtol=1e-4, floor=1e-12).missable == 1.0

@@ -1,0 +1,276 @@
+"""fit_global on fresh random problems: how often a default call is wrong, and says so.
+
+benchmarks/reliability.py measures a fixed suite of named problems. This script draws
+problems nobody chose: each from its own seed, the input dimension (1 to 3), the
+distribution of the inputs (box, ball, Gaussian, simplex, clusters, skewed), a target
+made of one to three random terms (kinks, square roots of a ReLU, squares, sines, maxima,
+products, distances, tanh steps; sometimes noise), the sample size (150 to 2500, log
+uniform) and the width (2 to 5 units, 2 to 6 in 1-D). The best-known loss of a problem is
+the lowest of `--long` long searches (``fit_global`` run through all `--starts` starts,
+``confirm`` out of reach) and of every default call. A default call
+``fit_global(X, y, hidden=k, random_state=seed)`` hits when its loss is within 1e-3
+relative of the best-known (MSE <= 1e-8 var(y) where that is ~0).
+
+What it reports, per problem and in total: hits (with a Wilson 95% interval over all
+calls), **confirmed misses** (the call said CONFIRMED but missed: the kind of wrong answer
+a user cannot see), warned misses, warned hits (false alarms), the worst call's ratio to
+the best-known, and median seconds per call. A long search is itself only a best-known
+(many starts, not a certificate), so a miss here is a miss against the best any run found.
+
+    python benchmarks/fresh.py                       # 24 problems, 5 calls each
+    python benchmarks/fresh.py --problems 8 --calls 3 --long 1 --starts 40   # quicker
+    python benchmarks/fresh.py --resume              # continue after Ctrl-C
+
+Every finished job (a long search or a call) is checkpointed atomically; Ctrl-C stops
+cleanly. Seeds come from each problem's seed, so results do not depend on --n-jobs.
+Writes benchmarks/results/fresh.{json,md}.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exactfit  # noqa: E402
+from exactfit.bench import wilson_interval  # noqa: E402
+from reliability import (RESULTS, _call, git_commit, machine, read_json, today,  # noqa: E402
+                         write_json, atomic_write)
+
+RTOL = 1e-3
+ZERO_TOL = 1e-8
+DISTS = ("box", "ball", "gauss", "simplex", "clusters", "skewed")
+TERMS = ("abs", "sqrt_relu", "square", "sin", "max", "product", "norm", "tanh")
+
+
+# --------------------------------------------------------------------- problems
+
+def _inputs(dist, n, d, rs):
+    if dist == "box":
+        return rs.uniform(-1, 1, size=(n, d)) * rs.uniform(0.3, 2.0, size=d)
+    if dist == "ball":
+        g = rs.normal(size=(n, d))
+        g /= np.linalg.norm(g, axis=1, keepdims=True)
+        return g * rs.uniform(0, 1, size=(n, 1)) ** (1.0 / d)
+    if dist == "gauss":
+        A = rs.normal(size=(d, d)) + 2 * np.eye(d)
+        return rs.normal(size=(n, d)) @ A / 2
+    if dist == "simplex":  # uniform in a random simplex (a triangle in 2-D)
+        V = rs.normal(size=(d + 1, d))
+        return rs.dirichlet(np.ones(d + 1), size=n) @ V
+    if dist == "clusters":
+        centres = rs.uniform(-1, 1, size=(3, d))
+        return centres[rs.randint(3, size=n)] + 0.25 * rs.normal(size=(n, d))
+    if dist == "skewed":
+        return rs.exponential(size=(n, d)) * rs.choice([-1.0, 1.0], size=d)
+    raise ValueError(dist)
+
+
+def _term(kind, X, rs):
+    d = X.shape[1]
+    w = rs.normal(size=d)
+    w /= np.linalg.norm(w)
+    z = X @ w
+    c = np.quantile(z, rs.uniform(0.2, 0.8))
+    z = (z - c) / (np.std(z) or 1.0)
+    if kind == "abs":
+        return np.abs(z)
+    if kind == "sqrt_relu":
+        return np.sqrt(np.maximum(z, 0))
+    if kind == "square":
+        return z ** 2
+    if kind == "sin":
+        return np.sin(rs.uniform(1.0, 3.0) * z)
+    if kind == "max":
+        v = rs.normal(size=d)
+        z2 = X @ (v / np.linalg.norm(v))
+        return np.maximum(z, (z2 - z2.mean()) / (np.std(z2) or 1.0))
+    if kind == "product":
+        v = rs.normal(size=d)
+        z2 = X @ (v / np.linalg.norm(v))
+        return z * (z2 - z2.mean()) / (np.std(z2) or 1.0)
+    if kind == "norm":
+        centre = X[rs.randint(len(X))]
+        return np.linalg.norm((X - centre) / X.std(axis=0), axis=1)
+    if kind == "tanh":
+        return np.tanh(rs.uniform(1.0, 4.0) * z)
+    raise ValueError(kind)
+
+
+def make_problem(seed):
+    """The problem drawn from `seed`: a dict with X, y, hidden and its description."""
+    rs = np.random.RandomState(seed)
+    d = int(rs.choice([1, 2, 2, 3]))
+    dist = str(rs.choice(DISTS))
+    n = int(round(np.exp(rs.uniform(np.log(150), np.log(2500)))))
+    k = int(rs.randint(2, 7 if d == 1 else 6))
+    X = _inputs(dist, n, d, rs)
+    terms = [str(t) for t in rs.choice(TERMS, size=rs.randint(1, 4))]
+    y = sum(rs.choice([-1.0, 1.0]) * rs.uniform(0.5, 2.0) * _term(t, X, rs) for t in terms)
+    noise = float(rs.rand() < 0.3) * 0.05 * float(np.std(y))
+    y = y + noise * rs.normal(size=n)
+    name = f"p{seed}-d{d}-{dist}-n{n}-k{k}-" + "+".join(terms) + ("-noisy" if noise else "")
+    return dict(name=name, seed=seed, X=X, y=y, hidden=k)
+
+
+# --------------------------------------------------------------------- jobs
+
+def _job(problem_seed, kind, seed, starts):
+    p = make_problem(problem_seed)
+    X, y, k = p["X"], p["y"], p["hidden"]
+    kw = dict(X=X, y=y, hidden=k, random_state=seed)
+    if kind == "long":
+        kw.update(n_restarts=starts, max_restarts=starts, confirm=10 ** 6)
+    res, meta = _call(exactfit.fit_global, kw)
+    return {"problem": problem_seed, "kind": kind, "seed": int(seed),
+            "loss": float(exactfit.mse(res.network, X, y)), "stated": float(res.loss),
+            "confirmed": bool(res.confirmed), "evidence": str(res.evidence),
+            "n_starts": int(res.get("n_starts", 0)),
+            "missable_share": float(res.get("missable_share", 0.0)),
+            "stop_reason": str(res.get("stop_reason")), **meta}
+
+
+def jobs_for(args):
+    out = []
+    for i in range(args.problems):
+        ps = args.seed + i
+        out += [(ps, "long", 10 ** 6 + j, args.starts) for j in range(args.long)]
+        out += [(ps, "call", j, args.starts) for j in range(args.calls)]
+    return out
+
+
+def _key(job):
+    return f"{job[0]}/{job[1]}/{job[2]}"
+
+
+# --------------------------------------------------------------------- report
+
+def summarise(args, records):
+    rows = []
+    for i in range(args.problems):
+        ps = args.seed + i
+        p = make_problem(ps)
+        recs = [r for r in records.values() if r["problem"] == ps]
+        calls = [r for r in recs if r["kind"] == "call"]
+        if not calls:
+            continue
+        var_y = float(np.var(p["y"]))
+        best = min(r["loss"] for r in recs)
+        certified = any(r["evidence"] == "certified" for r in recs)
+
+        def hit(r):
+            return (r["loss"] <= best * (1 + RTOL) or r["loss"] <= ZERO_TOL * var_y)
+        hits = [hit(r) for r in calls]
+        rows.append(dict(
+            name=p["name"], best=best, best_by=("certificate" if certified else
+                                                "long search or a call"),
+            n_calls=len(calls), hits=int(sum(hits)),
+            confirmed_misses=sum(r["confirmed"] and not h for r, h in zip(calls, hits)),
+            warned_misses=sum(not r["confirmed"] and not h for r, h in zip(calls, hits)),
+            warned_hits=sum(not r["confirmed"] and h for r, h in zip(calls, hits)),
+            worst=max(r["loss"] / best if best > ZERO_TOL * var_y else
+                      r["loss"] / var_y for r in calls),
+            long_hit=[hit(r) for r in recs if r["kind"] == "long"],
+            median_time=float(np.median([r["time"] for r in calls])),
+            median_starts=float(np.median([r["n_starts"] for r in calls]))))
+    return rows
+
+
+def write_report(args, rows, run):
+    n = sum(r["n_calls"] for r in rows)
+    hits = sum(r["hits"] for r in rows)
+    cm = sum(r["confirmed_misses"] for r in rows)
+    wm = sum(r["warned_misses"] for r in rows)
+    wh = sum(r["warned_hits"] for r in rows)
+    lo, hi = wilson_interval(hits, n) if n else (np.nan, np.nan)
+    all_hit = sum(r["hits"] == r["n_calls"] for r in rows)
+    summary = dict(problems=len(rows), calls=n, hits=hits, hit_interval=[lo, hi],
+                   problems_all_hit=all_hit, confirmed_misses=cm, warned_misses=wm,
+                   warned_hits=wh)
+    write_json(os.path.join(args.results, "fresh.json"),
+               dict(run=run, summary=summary, rows=rows))
+    lines = [
+        "# fit_global on fresh random problems (`benchmarks/fresh.py`)", "",
+        f"Run: `{run['command']}` on {run['date']}, commit {run['commit']}, "
+        f"{run['machine']['cpus']} CPUs ({run['machine']['platform']}); "
+        f"{run['wall_s'] / 60:.1f} min wall for this run's jobs.", "",
+        f"Best-known per problem: the lowest loss of {args.long} long search(es) of "
+        f"{args.starts} starts each and of every default call. A call hits within "
+        f"{RTOL:g} relative of it (MSE <= {ZERO_TOL:g} var(y) where that is ~0).", "",
+        f"**{hits} of {n} default calls hit ({100 * hits / max(n, 1):.1f}%, Wilson 95% "
+        f"[{100 * lo:.1f}, {100 * hi:.1f}]); every call hit on {all_hit} of {len(rows)} "
+        f"problems. Misses: {cm} said CONFIRMED, {wm} warned. Warned hits (false "
+        f"alarms): {wh}.**", "",
+        "| problem | best-known | by | hits | confirmed misses | warned misses | "
+        "warned hits | worst / best | long searches hit | median s/call | median starts |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['best']:.6g} | {r['best_by']} | {r['hits']}/{r['n_calls']} "
+            f"| {r['confirmed_misses']} | {r['warned_misses']} | {r['warned_hits']} "
+            f"| {r['worst']:.4g} | {sum(r['long_hit'])}/{len(r['long_hit'])} "
+            f"| {r['median_time']:.2f} | {r['median_starts']:.0f} |")
+    atomic_write(os.path.join(args.results, "fresh.md"), "\n".join(lines) + "\n")
+    return summary
+
+
+# --------------------------------------------------------------------- main
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--problems", type=int, default=24, help="problems drawn (default 24)")
+    p.add_argument("--seed", type=int, default=9000, help="seed of the first problem")
+    p.add_argument("--calls", type=int, default=5, help="default calls per problem")
+    p.add_argument("--long", type=int, default=2, help="long searches per problem")
+    p.add_argument("--starts", type=int, default=100, help="starts of a long search")
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    p.add_argument("--results", default=RESULTS, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    for name in ("problems", "calls", "long", "starts", "n_jobs"):
+        if getattr(args, name) < (0 if name == "long" else 1):
+            p.error(f"--{name.replace('_', '-')} must be at least "
+                    f"{0 if name == 'long' else 1}; got {getattr(args, name)}")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.results, exist_ok=True)
+    ckpt = os.path.join(args.results, "fresh_checkpoint.json")
+    records = {}
+    settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
+    if args.resume:
+        state = read_json(ckpt, {})
+        if state.get("settings") == settings:
+            records = state.get("records", {})
+    todo = [j for j in jobs_for(args) if _key(j) not in records]
+    t0 = time.perf_counter()
+    bar = tqdm(total=len(todo), desc="fresh", disable=None)
+    try:
+        # Jobs return in order (joblib's generator), each checkpointed as it comes.
+        out = Parallel(n_jobs=args.n_jobs, return_as="generator")(
+            delayed(_job)(*j) for j in todo)
+        for job, rec in zip(todo, out):
+            records[_key(job)] = rec
+            write_json(ckpt, dict(settings=settings, records=records))
+            bar.update()
+    except KeyboardInterrupt:
+        print("interrupted: rerun with --resume to continue", file=sys.stderr)
+        return 130
+    finally:
+        bar.close()
+    run = dict(command="python benchmarks/fresh.py " + " ".join(argv or sys.argv[1:]),
+               date=today(), commit=git_commit(), machine=machine(),
+               wall_s=time.perf_counter() - t0)
+    summary = write_report(args, summarise(args, records), run)
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
