@@ -37,3 +37,21 @@ def test_best_unit_finds_a_planted_missing_unit_in_d10(rng):
     direction = w[:-1] / np.linalg.norm(w[:-1])
     assert direction @ V[:, 3] > 1 - 1e-8
     assert abs(w[-1]) < 1e-6
+
+
+def test_1d_candidates_are_capped_and_the_best_unit_barely_moves(monkeypatch):
+    # 2000 samples give ~8000 breakpoint candidates (O(n^2) to score); the capped set,
+    # evenly spaced in rank and refined, finds a unit as good to within 1e-3.
+    from exactfit.search import _units
+
+    rs = np.random.RandomState(3)
+    X = rs.rand(2000, 1) ** 1.5
+    Y = np.sin(9 * (X - 0.4)) + 0.05 * rs.randn(2000, 1)
+    H = np.maximum(X - 0.7, 0.0)
+    Xa = np.hstack([X, np.ones_like(X)])
+    assert _units.candidate_units(Xa, rs, 192).shape[1] <= 2 * _units._MAX_BREAKPOINTS
+    _, capped = _units.best_unit(X, Y, H, np.random.RandomState(0))
+    monkeypatch.setattr(_units, "_MAX_BREAKPOINTS", 10 ** 9)
+    assert _units.candidate_units(Xa, rs, 192).shape[1] > 7000
+    _, full = _units.best_unit(X, Y, H, np.random.RandomState(0))
+    assert full <= capped <= full * (1 + 1e-3)
