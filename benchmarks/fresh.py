@@ -131,7 +131,11 @@ def _job(problem_seed, kind, seed, starts):
             "confirmed": bool(res.confirmed), "evidence": str(res.evidence),
             "n_starts": int(res.get("n_starts", 0)),
             "missable_share": float(res.get("missable_share", 0.0)),
-            "stop_reason": str(res.get("stop_reason")), **meta}
+            "stop_reason": str(res.get("stop_reason")),
+            # what the stopping rule saw, start by start (replayable: see replay())
+            "start_minima": [float(v) for v in res.get("start_minima", [])],
+            "start_minimum_ids": [int(v) for v in res.get("start_minimum_ids", [])],
+            **meta}
 
 
 def jobs_for(args):

@@ -259,6 +259,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
           (kind "init") first; ``failed_seeds``;
+        - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
+          order, the loss (on the search sample) of the minimum it ended in after
+          the moves and canonicalisation (inf if it failed), and which of the
+          distinct minima that is (-1 if it failed): what the stopping rule saw,
+          so that other rules can be replayed on it;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``.
 
     Examples
@@ -419,6 +424,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      n_failed=len(failed_seeds),
                      restart_losses=np.array([f for _, _, f in finished
                                               if np.isfinite(f)]) * factor,
+                     start_minima=np.array(minima.losses) * factor,
+                     start_minimum_ids=np.array(minima.labels, dtype=int),
                      restart_seeds=[s for _, s, f in finished if np.isfinite(f)],
                      restart_starts=[k for k, _, f in finished if np.isfinite(f)],
                      failed_seeds=failed_seeds,
@@ -802,6 +809,7 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
                      random_state=_int_seed(random_state),
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
                      p_better=0.0, unseen=0.0, missable_share=0.0,
+                     start_minima=np.zeros(0), start_minimum_ids=np.zeros(0, dtype=int),
                      expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),

@@ -131,6 +131,7 @@ class Minima:
         # Classes of the counted finite starts' minima: representative (loss,
         # arrangement) and number of starts, for the coverage condition.
         self.reps, self.counts = [], []
+        self.labels = []  # per counted start: index of its class in reps (-1: failed)
 
     def add(self, f, counted=True, arrangement=None):
         """Record a start's final loss; warm starts and images are offered uncounted.
@@ -141,8 +142,7 @@ class Minima:
         f = float(f)
         if counted:
             self.losses.append(f)
-            if np.isfinite(f):
-                self._classify(f, arrangement)
+            self.labels.append(self._classify(f, arrangement) if np.isfinite(f) else -1)
         if np.isfinite(f) and f < self.best:
             if f < self.best * (1 - self.rtol):
                 self.orbit = []  # a new best: the old best's copies are not its copies
@@ -154,9 +154,10 @@ class Minima:
                 self.counts[i] += 1
                 if f < g:  # the class's lowest loss represents it
                     self.reps[i] = (f, arrangement if arrangement is not None else arr)
-                return
+                return i
         self.reps.append((f, arrangement))
         self.counts.append(1)
+        return len(self.reps) - 1
 
     @property
     def unseen(self):

@@ -42,6 +42,11 @@ def test_no_worse_than_many_random_starts(seed, euclid_small, random_start_refer
     assert res.message.startswith("CONFIRMED")
     assert 0 < res.p_better <= 1 and res.n_minima >= 1
     assert len(res.restart_losses) == res.n_starts == len(res.restart_seeds)
+    # what the stopping rule saw: one minimum per counted start (reached ones recorded
+    # at the best's loss), on the search sample's scale
+    assert len(res.start_minima) == len(res.start_minimum_ids) == res.n_starts
+    assert res.start_minima.min() == pytest.approx(res.loss, rel=1e-3)
+    assert np.sum(res.start_minima <= res.start_minima.min() * (1 + 1e-4)) >= 1
 
 
 def test_beats_symmetric_pyramid():
