@@ -222,6 +222,99 @@ def write_report(args, rows, run):
     return summary
 
 
+# --------------------------------------------------------------------- replay
+
+def replay_rule(minima, ids, confirm=5, n_min=3, coverage=True, rtol=1e-4):
+    """Where a stopping rule would have stopped on a sequence of start minima.
+
+    `minima`, `ids`: a search's ``start_minima`` and ``start_minimum_ids`` (what its
+    stopping rule saw, start by start). The rule: at least `n_min` starts, `confirm` of
+    them at the best so far (within `rtol`), and, with `coverage`, the Good-Turing
+    chance of a new minimum (classes seen once, the best's classes merged) at most the
+    best's share. Returns ``(n, best)``: starts used and the best among them; ``n`` is
+    None when the rule is not met within the sequence.
+    """
+    minima = np.asarray(minima, float)
+    for n in range(1, len(minima) + 1):
+        f, c = minima[:n], np.asarray(ids[:n])
+        ok = np.isfinite(f)
+        if not ok.any():
+            continue
+        best = f[ok].min()
+        at_best = ok & (f <= best * (1 + rtol))
+        reached = int(at_best.sum())
+        if n < n_min or reached < confirm:
+            continue
+        if coverage:
+            others = c[ok & ~at_best]
+            _, counts = np.unique(others, return_counts=True)
+            singles = int(np.sum(counts == 1)) + (reached == 1)
+            if singles / ok.sum() > reached / ok.sum():
+                continue
+        return n, best
+    return None, float(np.nanmin(np.where(np.isfinite(minima), minima, np.nan)))
+
+
+RULES = {"current (confirm 5 + coverage)": {},
+         "+ at least 20 starts": dict(n_min=20),
+         "+ at least 40 starts": dict(n_min=40),
+         "confirm 10 + coverage": dict(confirm=10)}
+
+
+def replay(args, records, n_orders=200):
+    """Replay stopping rules on the long searches' start sequences, in random orders.
+
+    Each long search's starts are independent draws (up to the incumbent the moves
+    compare with), so shuffling their order gives other searches of the same problem.
+    Per rule: the share of replays that stop with a best within RTOL of the problem's
+    best-known, the share that stop confirmed but miss, and the mean starts used.
+    """
+    rs = np.random.RandomState(0)
+    out = {name: dict(hits=0, confirmed_misses=0, unconfirmed=0, starts=0, n=0)
+           for name in RULES}
+    for i in range(args.problems):
+        ps = args.seed + i
+        recs = [r for r in records.values() if r["problem"] == ps]
+        longs = [r for r in recs if r["kind"] == "long" and r.get("start_minima")]
+        if not longs:
+            continue
+        best = min(r["loss"] for r in recs)
+        for r in longs:
+            scale = r["loss"] / min(v for v in r["start_minima"])  # search sample -> data
+            m, c = np.array(r["start_minima"]), np.array(r["start_minimum_ids"])
+            for _ in range(n_orders):
+                order = rs.permutation(len(m))
+                for name, kw in RULES.items():
+                    n, b = replay_rule(m[order], c[order], **kw)
+                    hit = b * scale <= best * (1 + RTOL)
+                    o = out[name]
+                    o["n"] += 1
+                    o["hits"] += hit
+                    o["starts"] += n if n is not None else len(m)
+                    o["unconfirmed"] += n is None
+                    o["confirmed_misses"] += (n is not None) and not hit
+    return out
+
+
+def write_replay(args, out):
+    lines = ["# Stopping rules replayed on the long searches of `benchmarks/fresh.py`", "",
+             f"Each long search ({args.starts} starts) of each of {args.problems} problems "
+             f"(seed {args.seed} on), its starts shuffled 200 times; per rule: replays whose "
+             f"best is within {RTOL:g} of the problem's best-known, replays that stopped "
+             "CONFIRMED on a miss, replays whose rule was not met within the starts "
+             "(a call would go on, to 100 starts, and warn), and mean starts used.", "",
+             "| rule | replays | hit | confirmed misses | not met | mean starts |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, o in out.items():
+        n = max(o["n"], 1)
+        lines.append(f"| {name} | {o['n']} | {100 * o['hits'] / n:.1f}% | "
+                     f"{100 * o['confirmed_misses'] / n:.1f}% | "
+                     f"{100 * o['unconfirmed'] / n:.1f}% | {o['starts'] / n:.1f} |")
+    atomic_write(os.path.join(args.results, "fresh_replay.md"), "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
 # --------------------------------------------------------------------- main
 
 def parse_args(argv):
@@ -233,6 +326,9 @@ def parse_args(argv):
     p.add_argument("--starts", type=int, default=100, help="starts of a long search")
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    p.add_argument("--replay", action="store_true",
+                   help="run nothing: replay stopping rules on the checkpointed long "
+                        "searches (writes fresh_replay.md)")
     p.add_argument("--results", default=RESULTS, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     for name in ("problems", "calls", "long", "starts", "n_jobs"):
@@ -248,6 +344,11 @@ def main(argv=None):
     ckpt = os.path.join(args.results, "fresh_checkpoint.json")
     records = {}
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
+    if args.replay:
+        state = read_json(ckpt, {})
+        if state.get("settings") != settings:
+            raise SystemExit(f"--replay: {ckpt} holds no run with these settings.")
+        return write_replay(args, replay(args, state["records"]))
     if args.resume:
         state = read_json(ckpt, {})
         if state.get("settings") == settings:

@@ -241,10 +241,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           been reached by one of them with probability at least 95%,
           ``1 - 0.05 ** (1 / n_starts)`` (about ``3 / n_starts``). A better
           minimum with a smaller basin can hide behind a confirmed best: on a
-          350-point triangle sample with 3 units, the best basin drew 2% of 100
-          starts and a basin 5% above it 67%, and 6 of 10 default calls
-          confirmed the latter (benchmarks/fresh.py measures how often this
-          happens on problems the search was not tuned on);
+          350-point triangle sample with 3 units, 17 of 20 default calls
+          confirmed a basin up to 7.3% above the best-known
+          (benchmarks/reliability.py, 2d-kinkroot-triangle-350-k3;
+          benchmarks/fresh.py measures how often this happens on random
+          problems);
         - ``n_reached``: counted starts that reached the best (or a copy);
         - ``n_minima``: distinct minima among the counted starts (losses 1e-4
           apart and unit arrangements different; the best's copies one);
