@@ -51,6 +51,9 @@ class FitResult(OptimizeResult):
         MSE after each epoch (gradient descent).
     restart_losses : ndarray, optional
         Final loss of each restart (search).
+    start_minima, start_minimum_ids : ndarray, optional
+        The minimum each counted start of a search ended in, and which distinct
+        minimum that is (see :func:`exactfit.fit_global`).
 
     Notes
     -----
@@ -123,8 +126,10 @@ class FitResult(OptimizeResult):
                     v = Network.from_dict(v["__network__"])
                 except (KeyError, TypeError, ValueError) as exc:
                     raise ValueError(f"the network under {k!r}{where} is invalid: {exc}") from None
-            elif k in ("loss_curve", "restart_losses") and v is not None:
+            elif k in ("loss_curve", "restart_losses", "start_minima") and v is not None:
                 v = np.asarray(v, dtype=float)
+            elif k == "start_minimum_ids" and v is not None:
+                v = np.asarray(v, dtype=int)
             out[k] = v
         return cls(out)
 
