@@ -255,10 +255,13 @@ def replay_rule(minima, ids, confirm=5, n_min=3, coverage=True, rtol=1e-4):
     return None, float(np.nanmin(np.where(np.isfinite(minima), minima, np.nan)))
 
 
-RULES = {"current (confirm 5 + coverage)": {},
-         "+ at least 20 starts": dict(n_min=20),
-         "+ at least 40 starts": dict(n_min=40),
-         "confirm 10 + coverage": dict(confirm=10)}
+RULES = {"confirm 5 + coverage, at least 3 starts (fit_global's default before 2026-11-30)": {},
+         "confirm 5 + coverage, at least 10 starts": dict(n_min=10),
+         "confirm 5 + coverage, at least 20 starts": dict(n_min=20),
+         "confirm 5 + coverage, at least 30 starts": dict(n_min=30),
+         "confirm 5 + coverage, at least 40 starts": dict(n_min=40),
+         "confirm 5, no coverage, at least 30 starts": dict(n_min=30, coverage=False),
+         "confirm 10 + coverage, at least 3 starts": dict(confirm=10)}
 
 
 def replay(args, records, n_orders=200):
