@@ -195,7 +195,7 @@ def write_report(args, rows, run):
     summary = dict(problems=len(rows), calls=n, hits=hits, hit_interval=[lo, hi],
                    problems_all_hit=all_hit, confirmed_misses=cm, warned_misses=wm,
                    warned_hits=wh)
-    write_json(os.path.join(args.results, "fresh.json"),
+    write_json(os.path.join(args.results, f"{args.name}.json"),
                dict(run=run, summary=summary, rows=rows))
     lines = [
         "# fit_global on fresh random problems (`benchmarks/fresh.py`)", "",
@@ -218,7 +218,7 @@ def write_report(args, rows, run):
             f"| {r['confirmed_misses']} | {r['warned_misses']} | {r['warned_hits']} "
             f"| {r['worst']:.4g} | {sum(r['long_hit'])}/{len(r['long_hit'])} "
             f"| {r['median_time']:.2f} | {r['median_starts']:.0f} |")
-    atomic_write(os.path.join(args.results, "fresh.md"), "\n".join(lines) + "\n")
+    atomic_write(os.path.join(args.results, f"{args.name}.md"), "\n".join(lines) + "\n")
     return summary
 
 
@@ -313,7 +313,8 @@ def write_replay(args, out):
         lines.append(f"| {name} | {o['n']} | {100 * o['hits'] / n:.1f}% | "
                      f"{100 * o['confirmed_misses'] / n:.1f}% | "
                      f"{100 * o['unconfirmed'] / n:.1f}% | {o['starts'] / n:.1f} |")
-    atomic_write(os.path.join(args.results, "fresh_replay.md"), "\n".join(lines) + "\n")
+    atomic_write(os.path.join(args.results, f"{args.name}_replay.md"),
+                 "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 
@@ -333,6 +334,8 @@ def parse_args(argv):
                    help="run nothing: replay stopping rules on the checkpointed long "
                         "searches (writes fresh_replay.md)")
     p.add_argument("--results", default=RESULTS, help=argparse.SUPPRESS)
+    p.add_argument("--name", default="fresh",
+                   help="stem of the files written in benchmarks/results (default fresh)")
     args = p.parse_args(argv)
     for name in ("problems", "calls", "long", "starts", "n_jobs"):
         if getattr(args, name) < (0 if name == "long" else 1):
@@ -344,7 +347,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.results, exist_ok=True)
-    ckpt = os.path.join(args.results, "fresh_checkpoint.json")
+    ckpt = os.path.join(args.results, f"{args.name}_checkpoint.json")
     records = {}
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
     if args.replay:

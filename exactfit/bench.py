@@ -54,7 +54,7 @@ class Method:
 
 
 def default_methods(hidden=3, optimizers=("adam", "sgd", "lbfgs"), max_iter=500,
-                    n_restarts=3, construction=True):
+                    n_restarts="auto", construction=True):
     """The methods of the Euclid comparison.
 
     The pyramid construction (2-D inputs only), :func:`exactfit.fit_global`, and

@@ -28,6 +28,7 @@ from ._validation import check_data, check_nonnegative, check_positive_int
 from .diagnose import diagnose
 from .interop import as_network
 from .losses import Objective, mse
+from .search._checks import check_n_restarts
 
 __all__ = ["check", "CheckReport", "verdict", "CONCLUSIONS"]
 
@@ -38,7 +39,7 @@ CONCLUSIONS = ("optimum", "not converged", "local minimum")
 _FLOOR = 1e-10
 
 
-def check(model, X, y, activation=None, output=None, rtol=0.01, n_restarts=3,
+def check(model, X, y, activation=None, output=None, rtol=0.01, n_restarts="auto",
           local=True, max_local_params=400, random_state=0, n_jobs=None, progress=False,
           **fit_options):
     """Compare a trained network with the best-known network of its architecture.
@@ -59,8 +60,9 @@ def check(model, X, y, activation=None, output=None, rtol=0.01, n_restarts=3,
     rtol : float, default=0.01
         The model is at the optimum when its MSE is at most ``(1 + rtol)`` times the
         best known (plus ``1e-10 * var(y)``, so that two essentially zero losses agree).
-    n_restarts : int, default=3
-        Starts of :func:`exactfit.fit_global` besides the warm start from the model.
+    n_restarts : int or "auto", default="auto"
+        Fewest starts of :func:`exactfit.fit_global` besides the warm start from the
+        model ("auto": its default, see there).
     local : bool, default=True
         Run :func:`exactfit.certify.local` at the model (a finite-difference Hessian:
         one gradient per parameter).
@@ -99,7 +101,7 @@ def check(model, X, y, activation=None, output=None, rtol=0.01, n_restarts=3,
         raise ValueError(f"y has {Y.shape[1]} output(s) but the model has "
                          f"{network.n_outputs} (layer sizes {network.layer_sizes}).")
     rtol = check_nonnegative(rtol, "rtol")
-    n_restarts = check_positive_int(n_restarts, "n_restarts")
+    n_restarts = check_n_restarts(n_restarts)
     max_local_params = check_positive_int(max_local_params, "max_local_params", minimum=0)
     if not isinstance(local, (bool, np.bool_)):
         raise TypeError(f"local must be a bool; got {local!r}.")

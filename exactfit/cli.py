@@ -567,6 +567,10 @@ def _jsonable(o):
 
 # ---------------------------------------------------------------------------- parser
 
+def _restarts(text):
+    return "auto" if text == "auto" else _positive_int(text)
+
+
 def _positive_int(text):
     try:
         v = int(text)
@@ -648,7 +652,8 @@ def build_parser():
                         "pyramid: the construction, 2 inputs only)")
     p.add_argument("--epochs", type=_positive_int, default=500,
                    help="epochs of adam/sgd, iterations of lbfgs")
-    p.add_argument("--restarts", type=_positive_int, default=3, help="starts of fit_global")
+    p.add_argument("--restarts", type=_restarts, default="auto",
+                   help="fewest starts of fit_global (default auto: see fit_global)")
     p.add_argument("--rtol", type=_nonneg_float, default=0.01,
                    help="a run succeeds within (1 + rtol) x the best loss")
     p.add_argument("--out", default="exactfit_compare",
@@ -673,8 +678,9 @@ def build_parser():
                    help="hidden activation of a state dict or Keras weights")
     p.add_argument("--output", choices=ACTIVATIONS, default="linear",
                    help="output activation of a state dict or Keras weights")
-    p.add_argument("--restarts", type=_positive_int, default=3,
-                   help="starts of fit_global besides your model's weights")
+    p.add_argument("--restarts", type=_restarts, default="auto",
+                   help="fewest starts of fit_global besides your model's weights "
+                        "(default auto: see fit_global)")
     p.add_argument("--rtol", type=_nonneg_float, default=0.01,
                    help="your model is at the optimum within (1 + rtol) x the best known")
     p.add_argument("--out", default=None,

@@ -32,8 +32,9 @@ class GlobalMLPRegressor(RegressorMixin, BaseEstimator):
     activation : str, default="relu"
         Hidden activation: scikit-learn's names (relu, tanh, logistic, identity) or
         any of :data:`exactfit.ACTIVATIONS` (leaky_relu, elu, selu, softplus, ...).
-    n_restarts : int, default=3
-        Starts of the search (its minimum where it has a stopping rule).
+    n_restarts : int or "auto", default="auto"
+        Fewest starts of the search (:func:`exactfit.fit_global`'s default "auto":
+        29, unless an exact fit ends it sooner).
     max_restarts : int, optional
         Upper bound on the starts of a search with a stopping rule (passed only
         when set).
@@ -74,7 +75,7 @@ class GlobalMLPRegressor(RegressorMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, hidden_layer_sizes=(3,), activation="relu", n_restarts=3,
+    def __init__(self, hidden_layer_sizes=(3,), activation="relu", n_restarts="auto",
                  max_restarts=None, max_time=None, maxiter=3000, random_state=None,
                  n_jobs=None):
         self.hidden_layer_sizes = hidden_layer_sizes

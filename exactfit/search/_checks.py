@@ -25,6 +25,13 @@ def check_n_jobs(n_jobs):
         raise ValueError("n_jobs must be None or a nonzero int (joblib's meaning); got 0.")
 
 
+def check_n_restarts(n_restarts, name="n_restarts"):
+    """``"auto"`` or a positive int (fit_global's fewest starts)."""
+    if isinstance(n_restarts, str):
+        return check_choice(n_restarts, ("auto",), name)
+    return check_positive_int(n_restarts, name)
+
+
 def check_max_time(max_time):
     if max_time is None:
         return None
