@@ -452,3 +452,18 @@ def test_no_warnings_on_plain_call():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         exact_2d(X, rs.normal(size=6), hidden=2)
+
+
+def test_near_collinear_inputs_get_a_network_float64_can_evaluate():
+    # Three collinear points, mapped affinely to within 1e-6 of (5, 5): collinear up to
+    # round-off. The enumeration reached its optimum (~0) with a unit across the line of
+    # slope ~1e13, whose MSE on these inputs was 1.4e-5 in float64 (found by
+    # test_property_invariances). The network returned must attain the optimum here.
+    X = np.array([[0.1, -0.8], [0.4, -0.5], [0.9, 0.0]])
+    y = np.array([-0.58, -0.15, 0.56])
+    A = np.array([[2.0, 1.0], [-1.0, 3.0]])
+    Xf = 1e-6 * X @ A + 5.0
+    res = exact_2d(Xf, 3 * y, hidden=1)
+    assert res.loss == float(exactfit.mse(res.network, Xf, 3 * y))
+    assert res.loss <= res.optimum + res.tolerance
+    assert res.loss == pytest.approx(9.0 * exact_2d(X, y, hidden=1).loss, abs=1e-12)

@@ -87,10 +87,15 @@ def test_stops_early_on_an_easy_problem_and_goes_on_on_a_hard_one(rng):
     assert easy.n_starts <= 3 and easy.loss < 1e-20 and easy.p_better == 0.0
     assert easy.confirmed and "exact fit" in easy.message
     # a 3-unit Euclid sample: most starts reach the best, the rule (5 starts) stops soon
+    # once the fewest starts asked for (3 here) have run...
     X, y = _square(400, 1)
-    medium = fit_global(X, y, hidden=3, random_state=0)
+    medium = fit_global(X, y, hidden=3, n_restarts=3, random_state=0)
     assert medium.confirmed and medium.stop_reason == "confirmed"
     assert medium.n_reached >= 5 and medium.n_starts <= 10
+    # ... and by default after 29 (a basin of 10% of the starts seen at 95%), the same best
+    default = fit_global(X, y, hidden=3, random_state=0)
+    assert default.confirmed and default.n_starts == 29 and default.missable_share <= 0.1
+    assert default.loss <= medium.loss * (1 + 1e-9)
     assert "stopping rule met: 5 starts reached the best" in medium.message
     assert medium.unseen <= medium.n_reached / medium.n_starts
     # a hard one: 4 units on a 500-point square, many minima; it keeps going to the budget
