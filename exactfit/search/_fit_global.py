@@ -158,8 +158,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         probability 95% (29 starts; fewer only if `max_restarts` is smaller), unless
         an exact fit ends the search first. Why: with 3 starts as the fewest, 6 of
         120 default calls on 24 random problems (benchmarks/fresh.py) confirmed a
-        best 3% to 103% above the best-known, where five starts had agreed on a
-        popular basin before any start found the best's; replaying the stopping
+        best 3% to 103% above the best-known, five of them after 5 to 14 starts
+        had agreed on a popular basin; replaying the stopping
         rule on those problems' long searches, confirmed misses fell from 7.0% of
         replays with 3 starts as the fewest to 0.5% with 30
         (``python benchmarks/fresh.py --replay``).
