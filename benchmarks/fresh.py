@@ -138,10 +138,14 @@ def _job(problem_seed, kind, seed, starts):
             **meta}
 
 
+def _seeds(args):
+    seeds = [args.seed + i for i in range(args.problems)]
+    return [s for s in seeds if s in args.only] if args.only else seeds
+
+
 def jobs_for(args):
     out = []
-    for i in range(args.problems):
-        ps = args.seed + i
+    for ps in _seeds(args):
         out += [(ps, "long", 10 ** 6 + j, args.starts) for j in range(args.long)]
         out += [(ps, "call", j, args.starts) for j in range(args.calls)]
     return out
@@ -155,8 +159,7 @@ def _key(job):
 
 def summarise(args, records):
     rows = []
-    for i in range(args.problems):
-        ps = args.seed + i
+    for ps in _seeds(args):
         p = make_problem(ps)
         recs = [r for r in records.values() if r["problem"] == ps]
         calls = [r for r in recs if r["kind"] == "call"]
@@ -275,8 +278,7 @@ def replay(args, records, n_orders=200):
     rs = np.random.RandomState(0)
     out = {name: dict(hits=0, confirmed_misses=0, unconfirmed=0, starts=0, n=0)
            for name in RULES}
-    for i in range(args.problems):
-        ps = args.seed + i
+    for ps in _seeds(args):
         recs = [r for r in records.values() if r["problem"] == ps]
         longs = [r for r in recs if r["kind"] == "long" and r.get("start_minima")]
         if not longs:
@@ -329,6 +331,8 @@ def parse_args(argv):
     p.add_argument("--long", type=int, default=2, help="long searches per problem")
     p.add_argument("--starts", type=int, default=100, help="starts of a long search")
     p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--only", type=int, nargs="+", metavar="SEED",
+                   help="only these problems (their seeds, within the range drawn)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     p.add_argument("--replay", action="store_true",
                    help="run nothing: replay stopping rules on the checkpointed long "
@@ -350,6 +354,8 @@ def main(argv=None):
     ckpt = os.path.join(args.results, f"{args.name}_checkpoint.json")
     records = {}
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
+    if args.only:
+        settings["only"] = sorted(args.only)
     if args.replay:
         state = read_json(ckpt, {})
         if state.get("settings") != settings:
