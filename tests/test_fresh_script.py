@@ -1,0 +1,50 @@
+"""benchmarks/fresh.py: problems drawn from seeds, a tiny run end to end, rules replayed.
+
+No timing is asserted (times live in the benchmark's own output).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import fresh  # noqa: E402
+
+
+def test_problems_are_drawn_from_their_seed_and_vary():
+    a, b = fresh.make_problem(9004), fresh.make_problem(9004)
+    np.testing.assert_array_equal(a["X"], b["X"])
+    np.testing.assert_array_equal(a["y"], b["y"])
+    names = [fresh.make_problem(s)["name"] for s in range(9000, 9024)]
+    dims = {int(n.split("-d")[1][0]) for n in names}
+    assert len(set(names)) == 24 and dims == {1, 2, 3}
+    for s in range(9000, 9024):
+        p = fresh.make_problem(s)
+        assert np.all(np.isfinite(p["X"])) and np.all(np.isfinite(p["y"]))
+        assert np.var(p["y"]) > 0 and 150 <= len(p["y"]) <= 2500
+
+
+def test_replay_stops_where_the_rule_is_met():
+    # a popular wrong basin (loss 2) reached first, the better one (1) once, at start 6
+    minima, ids = [2.0] * 5 + [1.0] + [2.0] * 10, [0] * 5 + [1] + [0] * 10
+    assert fresh.replay_rule(minima, ids) == (5, 2.0)  # the old rule confirms the miss
+    n, best = fresh.replay_rule(minima, ids, n_min=10)
+    assert n is None and best == 1.0  # with 10 as the fewest it sees the better one
+
+
+def test_tiny_run_writes_its_report_and_replays(tmp_path):
+    args = ["--seed", "9004", "--problems", "1", "--calls", "2", "--long", "1",
+            "--starts", "4", "--results", str(tmp_path)]
+    assert fresh.main(args) == 0
+    report = json.loads((tmp_path / "fresh.json").read_text())
+    assert report["summary"]["calls"] == 2 and len(report["rows"]) == 1
+    row = report["rows"][0]
+    assert 0 <= row["hits"] <= 2 and row["worst"] >= 1.0
+    assert (tmp_path / "fresh.md").read_text().startswith("# fit_global on fresh")
+    ckpt = json.loads((tmp_path / "fresh_checkpoint.json").read_text())
+    long = ckpt["records"]["9004/long/1000000"]
+    assert len(long["start_minima"]) == long["n_starts"] == 4
+    assert fresh.main(args + ["--replay"]) == 0
+    assert "| rule |" in (tmp_path / "fresh_replay.md").read_text()
