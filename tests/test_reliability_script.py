@@ -122,9 +122,16 @@ def test_interrupt_checkpoints_and_resume_continues(quick_best, tmp_path):
     mod.measure_call = counting
     assert mod.main(["--quick", "--resume", "--results-dir", str(tmp_path)]) == 0
     assert len(resumed) == 9 - 4 and not set(resumed) & set(seen)
-    # the same calls (seeds and losses) as an uninterrupted run
-    assert _calls(tmp_path / "reliability_quick.json") == _calls(
+    # the same calls (seeds and losses) as an uninterrupted run; losses up to float
+    # round-off (numpy's SIMD sums depend on how arrays happen to be aligned in memory,
+    # which differs between the two runs in one long-lived test process)
+    got, want = _calls(tmp_path / "reliability_quick.json"), _calls(
         quick_best / "reliability_quick.json")
+    assert got.keys() == want.keys()
+    for name in want:
+        assert [s for s, _ in got[name]] == [s for s, _ in want[name]], name
+        np.testing.assert_allclose([f for _, f in got[name]], [f for _, f in want[name]],
+                                   rtol=1e-8, atol=1e-14, err_msg=name)
 
 
 def test_results_do_not_depend_on_n_jobs(quick_best, tmp_path):
