@@ -568,7 +568,12 @@ def _jsonable(o):
 # ---------------------------------------------------------------------------- parser
 
 def _restarts(text):
-    return "auto" if text == "auto" else _positive_int(text)
+    if text == "auto":
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError as err:
+        raise argparse.ArgumentTypeError(f"{err}, or 'auto'") from None
 
 
 def _positive_int(text):

@@ -29,7 +29,10 @@ def check_n_restarts(n_restarts, name="n_restarts"):
     """``"auto"`` or a positive int (fit_global's fewest starts)."""
     if isinstance(n_restarts, str):
         return check_choice(n_restarts, ("auto",), name)
-    return check_positive_int(n_restarts, name)
+    try:
+        return check_positive_int(n_restarts, name)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{err} (or 'auto')") from None
 
 
 def check_max_time(max_time):

@@ -12,8 +12,9 @@ The algorithm (details in the modules named):
    reliable (its minima are many and close).
 3. Search on the data, or on a random subsample of `subsample` rows when there
    are more. In 1-D (one ReLU layer, MSE) the first, uncounted warm start is the
-   certified optimum of the data averaged in bins (:func:`_binned_exact_start`). Each start (:mod:`._starts`): a construction or random point, a
-   short repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
+   certified optimum of the data averaged in bins (:func:`_binned_exact_start`).
+   Each start (:mod:`._starts`): a construction or random point, a short
+   repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
    kind "grow" build the network a unit at a time (best new unit or a split). A
    start that ended in the best's funnel (its loss matches the best's or a
    copy's, or it has the same arrangement of unit boundaries up to a few

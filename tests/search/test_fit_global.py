@@ -305,6 +305,8 @@ def test_multi_output_and_1d():
     (dict(n_restarts=5, max_restarts=3), ValueError, "max_restarts"),
     (dict(max_time=0), ValueError, "max_time"), (dict(max_time="1"), TypeError, "max_time"),
     (dict(max_time=float("nan")), ValueError, "max_time"),
+    (dict(n_restarts="Auto"), ValueError, "n_restarts"),
+    (dict(n_restarts=2.5), TypeError, "n_restarts.*'auto'"),
     (dict(confirm=0), ValueError, "confirm"), (dict(exact="yes"), ValueError, "exact"),
     (dict(subsample=1), ValueError, "subsample"), (dict(subsample=1.5), TypeError, "subsample"),
     (dict(n_jobs=1.5), TypeError, "n_jobs"), (dict(n_jobs="2"), TypeError, "n_jobs"),
