@@ -107,15 +107,20 @@ def _refine(Xa, Q, r, W, steps):
     # Row blocks keep the per-sample products (d1^2 + q d1 floats a row) within
     # _BLOCK_FLOATS, whatever the input dimension.
     step = max(1, _BLOCK_FLOATS // (d1 * d1 + q * d1))
+    # The per-sample products do not change between steps: when they fit in one block
+    # (the usual case), form them once.
+    blocks = [(a, _products(Xa[a:a + step], Q[a:a + step])) for a in
+              range(0, n, step)] if n <= step else None
     for _ in range(steps):
         D = (Xa @ W > 0).astype(float)
         M = W.shape[1]
         G = np.zeros((M, d1 * d1))
         B = np.zeros((M, q * d1))
-        for a in range(0, n, step):
-            Xb, Db = Xa[a:a + step], D[a:a + step]
-            G += Db.T @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), d1 * d1)
-            B += Db.T @ (Q[a:a + step, :, None] * Xb[:, None, :]).reshape(len(Xb), q * d1)
+        for a, (XX, QX) in blocks or ((a, _products(Xa[a:a + step], Q[a:a + step]))
+                                      for a in range(0, n, step)):
+            Db = D[a:a + step]
+            G += Db.T @ XX
+            B += Db.T @ QX
         B = B.reshape(M, q, d1)
         G = G.reshape(M, d1, d1) - np.matmul(B.transpose(0, 2, 1), B)
         c = D.T @ Xr
@@ -130,6 +135,13 @@ def _refine(Xa, Q, r, W, steps):
         W = W.copy()
         W[:, ok] = W_new[:, ok] / norm[ok]
     return W
+
+
+def _products(Xb, Qb):
+    """Per-sample outer products ``x x^T`` and ``q x^T`` of a block of rows, flattened."""
+    n, d1 = Xb.shape
+    return ((Xb[:, :, None] * Xb[:, None, :]).reshape(n, d1 * d1),
+            (Qb[:, :, None] * Xb[:, None, :]).reshape(n, Qb.shape[1] * d1))
 
 
 def _refined_best(Xa, Q, R, r, W, steps):
