@@ -174,7 +174,9 @@ def _result_record(res, X, y, meta):
         v = res.get(key)
         if v is not None:
             rec[key] = v.item() if isinstance(v, np.generic) else v
-    if res.get("restart_losses") is not None:
+    if res.get("n_starts") is not None:  # counted starts (not warm starts, recombinations)
+        rec["n_starts"] = int(res["n_starts"])
+    elif res.get("restart_losses") is not None:
         rec["n_starts"] = int(np.size(res["restart_losses"]))
     return rec
 

@@ -31,6 +31,11 @@ The algorithm (details in the modules named):
    `max_time` runs out; then the result says so and a
    :class:`UnconfirmedOptimumWarning` is raised. The stopping point is decided
    on the starts in seed order, so the result does not depend on ``n_jobs``.
+   Each time the starts would stop (one hidden ReLU layer, MSE), the units of
+   all the minima met are recombined (:mod:`._recombine`: the best subsets of
+   them by exact least squares, settled by L-BFGS and the moves) and offered
+   uncounted; a new best found so is confirmed by no start, so the starts go on
+   while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
    are polished on ever larger samples (x8 each) up to all the data; on the first
    of these the best is canonicalised again (copies, basin hopping), since the
@@ -67,6 +72,7 @@ from ._checks import (available_memory, check_bool, check_exact, check_init, che
 from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
+from ._recombine import recombined
 from ._scaling import Scaling
 from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
 from ._stopping import Minima, UnconfirmedOptimumWarning
@@ -137,8 +143,8 @@ _AUTO_PLAIN = ("spread", "data", "spread", "random")
 def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                n_restarts="auto", max_restarts=None, max_time=None, confirm=5, repulsion=0.1,
                n_anneal=1, revive=2, starts="auto", symmetries="auto", maxiter=3000,
-               init=None, exact="auto", subsample="auto", random_state=None, n_jobs=None,
-               progress=False):
+               init=None, exact="auto", subsample="auto", recombine=True, random_state=None,
+               n_jobs=None, progress=False):
     """Best-known optimum of a fully connected network, confirmed by independent starts.
 
     Multistart L-BFGS with moves that leave wrong minima, a stopping rule that
@@ -233,6 +239,14 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Search on this many randomly chosen rows, then polish the best minima on all
         the data. "auto": 2000, or 20 per parameter of the network if that is
         more. None: search on all rows.
+    recombine : bool, default=True
+        One hidden ReLU layer, MSE, linear output: each time the starts would stop,
+        try the best networks made of units of the minima met (step 4 of the
+        module docstring). They are offered uncounted, like warm starts; a new best
+        they find keeps the starts going (it is not confirmed by any start). Why:
+        a best basin that draws 1% of the starts is missed by a default call
+        most of the time, while its units often sit in minima the starts did
+        reach (benchmarks/fresh.py).
     random_state : int, RandomState or None
         Seeds of every start (drawn up front) and of the subsample.
     n_jobs : int or None
@@ -278,13 +292,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           loss), ``stop_reason``;
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
-          (kind "init") first; ``failed_seeds``;
+          (kind "init") first, recombinations (kind "recombined") after the starts
+          that preceded them; ``failed_seeds``;
         - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
           order, the loss (on the search sample) of the minimum it ended in after
           the moves and canonicalisation (inf if it failed), and which of the
           distinct minima that is (-1 if it failed): what the stopping rule saw,
           so that other rules can be replayed on it;
-        - ``search_samples``: rows the search ran on; ``improved_by_symmetry``.
+        - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
+        - ``n_recombined``: recombinations tried (uncounted starts of kind
+          "recombined"); ``improved_by_recombination``: one of them set a new best.
 
     Examples
     --------
@@ -319,6 +336,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     revive = check_positive_int(revive, "revive", minimum=0)
     maxiter = check_positive_int(maxiter, "maxiter")
     check_bool(progress, "progress")
+    check_bool(recombine, "recombine")
     check_n_jobs(n_jobs)
     check_random_state(random_state)
     d, m = X.shape[1], Y.shape[1]
@@ -330,6 +348,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                                max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes)))
     unit_moves = len(hidden) == 1 and activation == "relu" and output == "linear" and loss == "mse"
     kinds = start_kinds(starts, unit_moves, _AUTO_MOVES, _AUTO_PLAIN)
+    recombine = recombine and unit_moves
     skip_repulsion = repulsion > 0 and max(hidden) > MAX_REPULSION_UNITS
     check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion, unit_moves,
                  workers=effective_n_jobs(n_jobs))
@@ -344,8 +363,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
 
     scaling = Scaling(X, Y, scale_y=output == "linear")
     Xs, Ys = scaling.X(X), scaling.Y(Y)
-    # seeds[0]: subsample and warm starts; then two per start (the start, its basin hopping).
-    seeds = draw_seeds(random_state, 1 + 2 * max_restarts)
+    # seeds[0]: subsample and warm starts; then two per start (the start, its basin
+    # hopping); the last: the recombination rounds (so that warm starts change none of them).
+    seeds = draw_seeds(random_state, 2 + 2 * max_restarts)
+    recombine_rs = check_random_state(seeds[-1])
     aux = check_random_state(seeds[0])
     rows = (np.sort(aux.choice(len(X), n_search, replace=False)) if n_search < len(X)
             else None)
@@ -384,17 +405,18 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 (finished.append((kind, seed, f)) if np.isfinite(f) else failed_seeds.append(seed))
                 search.offer(theta, f, nit, seeds[2 + 2 * j], counted=True)
                 bar.update()
-                n_done = len(search.minima.losses)
-                if search.minima.exact or (n_done >= n_restarts
-                                           and search.minima.confirmed(confirm)):
-                    stop_reason = "confirmed"
-                elif n_done >= max_restarts:
-                    stop_reason = "max_restarts"
-                elif time.perf_counter() - t0 > time_limit:
-                    stop_reason = "max_time"
+                i = j + 1
+                stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
+                                    time.perf_counter() - t0, time_limit)
                 if stop_reason:
                     break  # later starts of the batch are discarded: results independent of n_jobs
-            i += batch
+            if stop_reason and not interrupted and recombine and not search.minima.exact:
+                # Before stopping, recombine the units of the minima met; a new best found
+                # so is not confirmed by any start, so the starts go on (budget allowing).
+                found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
+                if found and stop_reason == "confirmed":
+                    stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
+                                        time.perf_counter() - t0, time_limit)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -434,7 +456,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better,
                    minima.unseen, minima.missable, confirm, max_restarts, time_limit,
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
-                   search.by_symmetry)
+                   search.by_symmetry, search.n_recombined, search.by_recombination)
     if not confirmed:
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=2)
     factor = scaling.loss_factor(loss)
@@ -456,7 +478,21 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      restart_starts=[k for k, _, f in finished if np.isfinite(f)],
                      failed_seeds=failed_seeds,
                      reached_fraction=n_reached / n_starts if n_starts else 0.0,
-                     search_samples=len(data[0]), improved_by_symmetry=search.by_symmetry)
+                     search_samples=len(data[0]), improved_by_symmetry=search.by_symmetry,
+                     n_recombined=search.n_recombined,
+                     improved_by_recombination=search.by_recombination)
+
+
+def _stop(minima, confirm, n_restarts, max_restarts, elapsed, time_limit):
+    """Why the starts stop now (None: go on), decided after each start in seed order."""
+    n_done = len(minima.losses)
+    if minima.exact or (n_done >= n_restarts and minima.confirmed(confirm)):
+        return "confirmed"
+    if n_done >= max_restarts:
+        return "max_restarts"
+    if elapsed > time_limit:
+        return "max_time"
+    return None
 
 
 def _int_seed(random_state):
@@ -527,6 +563,7 @@ class _Search:
         self.nit = 0
         self.by_symmetry = False
         self.funnel = []  # arrangements of the best and its images (see same_arrangement)
+        self._recombined_at, self.n_recombined, self.by_recombination = -1, 0, False
 
     def _set_best(self, theta, f):
         self.theta, self.f = theta, f
@@ -545,6 +582,30 @@ class _Search:
             return False
         mine = arrangement(self.problem, theta)
         return any(same_arrangement(mine, a) for a in self.funnel)
+
+    def recombine(self, seed, finished):
+        """One round of recombination (:mod:`._recombine`): the best subsets of the units
+        of the minima met, settled by L-BFGS, offered uncounted (kind "recombined").
+
+        Skipped when no minimum was added since the last round. Returns whether it
+        found a new best (lower by more than the tolerance).
+        """
+        if len(self.pool) == self._recombined_at:
+            return False
+        self._recombined_at = len(self.pool)
+        rs = check_random_state(seed)
+        thetas = recombined(self.problem, self.pool, rs)
+        runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
+        before = self.f
+        seeds = draw_seeds(rs, len(runs))
+        for (theta, f, nit), s in zip(runs, seeds):
+            finished.append(("recombined", s, f))
+            self.offer(theta, f, nit, s, counted=False)
+            self.n_recombined += 1
+        self._recombined_at = len(self.pool)
+        improved = self.f < before * (1 - _RTOL)
+        self.by_recombination = self.by_recombination or improved
+        return improved
 
     def offer(self, theta, f, nit, seed, counted):
         """Fold one start's local minimum in.
@@ -712,7 +773,7 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
 
 def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
              max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
-             by_symmetry):
+             by_symmetry, n_recombined=0, by_recombination=False):
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
@@ -727,6 +788,9 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
                 f"{p_better:.2g} (conservative: it ignores how often the best was reached)")
     if by_symmetry:
         body += "; improved by a symmetric image"
+    if n_recombined:
+        body += (f"; {n_recombined} recombinations of the minima's units tried (uncounted)"
+                 + (", one gave the best" if by_recombination else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
     if reason == "confirmed":
@@ -882,5 +946,6 @@ def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
                      expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
-                     improved_by_symmetry=False, certificate=res.certificate,
+                     improved_by_symmetry=False, n_recombined=0,
+                     improved_by_recombination=False, certificate=res.certificate,
                      optimum=res.optimum)

@@ -41,7 +41,9 @@ def test_no_worse_than_many_random_starts(seed, euclid_small, random_start_refer
     assert res.evidence == "search" and res.confirmed and res.n_reached >= 3
     assert res.message.startswith("CONFIRMED")
     assert 0 < res.p_better <= 1 and res.n_minima >= 1
-    assert len(res.restart_losses) == res.n_starts == len(res.restart_seeds)
+    # every start finished: the counted ones, then the recombinations (uncounted)
+    assert len(res.restart_losses) == res.n_starts + res.n_recombined == len(res.restart_seeds)
+    assert res.restart_starts[res.n_starts:] == ["recombined"] * res.n_recombined
     # what the stopping rule saw: one minimum per counted start (reached ones recorded
     # at the best's loss), on the search sample's scale
     assert len(res.start_minima) == len(res.start_minimum_ids) == res.n_starts
@@ -149,8 +151,9 @@ def test_failed_starts_are_reported_not_losses(euclid_small, monkeypatch):
     res = fit_global(euclid_small.X, euclid_small.y, hidden=2, random_state=3, max_restarts=12)
     assert res.n_failed > 0 and len(res.failed_seeds) == res.n_failed
     assert np.all(np.isfinite(res.restart_losses))
-    assert len(res.restart_losses) == res.n_starts - res.n_failed
-    assert all(s % 2 == 0 for s in res.restart_seeds)
+    counted = [k != "recombined" for k in res.restart_starts]
+    assert sum(counted) == res.n_starts - res.n_failed
+    assert all(s % 2 == 0 for s, c in zip(res.restart_seeds, counted) if c)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
@@ -349,7 +352,8 @@ def test_warm_start_never_worse_than_its_network(euclid_small, width):
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
         res = fit_global(X, y, hidden=width, n_restarts=1, max_restarts=1, random_state=0,
                          init=[poor, good])
-    assert res.restart_starts[:2] == ["init", "init"] and len(res.restart_starts) == 3
+    assert res.restart_starts[:3] == ["init", "init", res.restart_starts[2]]
+    assert res.restart_starts[3:] == ["recombined"] * res.n_recombined
     assert res.restart_losses[0] <= mse(poor, X, y) * (1 + 1e-9)
     assert res.restart_losses[1] <= mse(good, X, y) * (1 + 1e-9)
     assert res.loss <= min(res.restart_losses) * (1 + 1e-9)
@@ -363,9 +367,15 @@ def test_warm_starts_leave_the_other_starts_unchanged(euclid_small):
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
         a = fit_global(X, y, hidden=4, n_restarts=3, max_restarts=3, random_state=5)
         b = fit_global(X, y, hidden=4, n_restarts=3, max_restarts=3, random_state=5, init=good)
-    assert b.restart_seeds[1:] == a.restart_seeds
-    np.testing.assert_array_equal(b.restart_losses[1:], a.restart_losses)
-    assert b.restart_starts == ["init"] + a.restart_starts
+    # the counted starts (recombinations draw on every minimum met, warm ones included)
+    def counted(r):
+        keep = [k not in ("init", "recombined") for k in r.restart_starts]
+        return ([s for s, c in zip(r.restart_seeds, keep) if c], r.restart_losses[keep],
+                [k for k, c in zip(r.restart_starts, keep) if c])
+
+    assert b.restart_starts[0] == "init"
+    assert counted(b)[0] == counted(a)[0] and counted(b)[2] == counted(a)[2]
+    np.testing.assert_array_equal(counted(b)[1], counted(a)[1])
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
