@@ -119,12 +119,14 @@ def make_problem(seed):
 
 # --------------------------------------------------------------------- jobs
 
-def _job(problem_seed, kind, seed, starts):
+def _job(problem_seed, kind, seed, starts, recombine=True):
     p = make_problem(problem_seed)
     X, y, k = p["X"], p["y"], p["hidden"]
     kw = dict(X=X, y=y, hidden=k, random_state=seed)
     if kind == "long":
         kw.update(n_restarts=starts, max_restarts=starts, confirm=10 ** 6)
+    elif not recombine:  # the calls only: the long searches stay the reference's
+        kw.update(recombine=False)
     res, meta = _call(exactfit.fit_global, kw)
     return {"problem": problem_seed, "kind": kind, "seed": int(seed),
             "loss": float(exactfit.mse(res.network, X, y)), "stated": float(res.loss),
@@ -135,6 +137,8 @@ def _job(problem_seed, kind, seed, starts):
             # what the stopping rule saw, start by start (replayable: see replay())
             "start_minima": [float(v) for v in res.get("start_minima", [])],
             "start_minimum_ids": [int(v) for v in res.get("start_minimum_ids", [])],
+            "n_recombined": int(res.get("n_recombined", 0)),
+            "improved_by_recombination": bool(res.get("improved_by_recombination", False)),
             **meta}
 
 
@@ -147,7 +151,8 @@ def jobs_for(args):
     out = []
     for ps in _seeds(args):
         out += [(ps, "long", 10 ** 6 + j, args.starts) for j in range(args.long)]
-        out += [(ps, "call", j, args.starts) for j in range(args.calls)]
+        out += [(ps, "call", j, args.starts, not args.no_recombine)
+                for j in range(args.calls)]
     return out
 
 
@@ -157,7 +162,10 @@ def _key(job):
 
 # --------------------------------------------------------------------- report
 
-def summarise(args, records):
+def summarise(args, records, reference=None):
+    """Per-problem rows; the best-known also counts the records of `reference` (another
+    run on the same problems, e.g. an A/B twin), if given."""
+    reference = reference or {}
     rows = []
     for ps in _seeds(args):
         p = make_problem(ps)
@@ -166,7 +174,8 @@ def summarise(args, records):
         if not calls:
             continue
         var_y = float(np.var(p["y"]))
-        best = min(r["loss"] for r in recs)
+        others = [r["loss"] for r in reference.values() if r["problem"] == ps]
+        best = min([r["loss"] for r in recs] + others)
         certified = any(r["evidence"] == "certified" for r in recs)
 
         def hit(r):
@@ -183,7 +192,9 @@ def summarise(args, records):
                       r["loss"] / var_y for r in calls),
             long_hit=[hit(r) for r in recs if r["kind"] == "long"],
             median_time=float(np.median([r["time"] for r in calls])),
-            median_starts=float(np.median([r["n_starts"] for r in calls]))))
+            median_starts=float(np.median([r["n_starts"] for r in calls])),
+            improved_by_recombination=sum(r.get("improved_by_recombination", False)
+                                          for r in calls)))
     return rows
 
 
@@ -195,9 +206,10 @@ def write_report(args, rows, run):
     wh = sum(r["warned_hits"] for r in rows)
     lo, hi = wilson_interval(hits, n) if n else (np.nan, np.nan)
     all_hit = sum(r["hits"] == r["n_calls"] for r in rows)
+    by_rec = sum(r.get("improved_by_recombination", 0) for r in rows)
     summary = dict(problems=len(rows), calls=n, hits=hits, hit_interval=[lo, hi],
                    problems_all_hit=all_hit, confirmed_misses=cm, warned_misses=wm,
-                   warned_hits=wh)
+                   warned_hits=wh, improved_by_recombination=by_rec)
     write_json(os.path.join(args.results, f"{args.name}.json"),
                dict(run=run, summary=summary, rows=rows))
     lines = [
@@ -206,12 +218,16 @@ def write_report(args, rows, run):
         f"{run['machine']['cpus']} CPUs ({run['machine']['platform']}); "
         f"{run['wall_s'] / 60:.1f} min wall for this run's jobs.", "",
         f"Best-known per problem: the lowest loss of {args.long} long search(es) of "
-        f"{args.starts} starts each and of every default call. A call hits within "
+        f"{args.starts} starts each and of every default call"
+        + (f" of this run and of run {args.reference}" if args.reference else "")
+        + (" (calls with recombine=False)" if args.no_recombine else "")
+        + f". A call hits within "
         f"{RTOL:g} relative of it (MSE <= {ZERO_TOL:g} var(y) where that is ~0).", "",
         f"**{hits} of {n} default calls hit ({100 * hits / max(n, 1):.1f}%, Wilson 95% "
         f"[{100 * lo:.1f}, {100 * hi:.1f}]); every call hit on {all_hit} of {len(rows)} "
         f"problems. Misses: {cm} said CONFIRMED, {wm} warned. Warned hits (false "
-        f"alarms): {wh}.**", "",
+        f"alarms): {wh}.** Calls whose best came from a recombination of the minima's "
+        f"units: {by_rec}.", "",
         "| problem | best-known | by | hits | confirmed misses | warned misses | "
         "warned hits | worst / best | long searches hit | median s/call | median starts |",
         "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"]
@@ -340,6 +356,12 @@ def parse_args(argv):
     p.add_argument("--results", default=RESULTS, help=argparse.SUPPRESS)
     p.add_argument("--name", default="fresh",
                    help="stem of the files written in benchmarks/results (default fresh)")
+    p.add_argument("--no-recombine", action="store_true",
+                   help="default calls with recombine=False (an A/B twin of a run; the "
+                        "long searches are unchanged)")
+    p.add_argument("--reference", metavar="NAME",
+                   help="also count the records of run NAME (its checkpoint) in each "
+                        "problem's best-known: both twins of an A/B judged alike")
     args = p.parse_args(argv)
     for name in ("problems", "calls", "long", "starts", "n_jobs"):
         if getattr(args, name) < (0 if name == "long" else 1):
@@ -356,6 +378,14 @@ def main(argv=None):
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
     if args.only:
         settings["only"] = sorted(args.only)
+    if args.no_recombine:
+        settings["recombine"] = False
+    reference = {}
+    if args.reference:
+        ref = os.path.join(args.results, f"{args.reference}_checkpoint.json")
+        if not os.path.exists(ref):
+            raise SystemExit(f"--reference: no checkpoint {ref}")
+        reference = read_json(ref, {}).get("records", {})
     if args.replay:
         state = read_json(ckpt, {})
         if state.get("settings") != settings:
@@ -384,7 +414,7 @@ def main(argv=None):
     run = dict(command="python benchmarks/fresh.py " + " ".join(argv or sys.argv[1:]),
                date=today(), commit=git_commit(), machine=machine(),
                wall_s=time.perf_counter() - t0)
-    summary = write_report(args, summarise(args, records), run)
+    summary = write_report(args, summarise(args, records, reference), run)
     print(summary)
     return 0
 

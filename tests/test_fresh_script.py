@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import fresh  # noqa: E402
@@ -48,3 +49,22 @@ def test_tiny_run_writes_its_report_and_replays(tmp_path):
     assert len(long["start_minima"]) == long["n_starts"] == 4
     assert fresh.main(args + ["--replay"]) == 0
     assert "| rule |" in (tmp_path / "fresh_replay.md").read_text()
+
+
+def test_an_ab_twin_without_recombination_is_judged_against_both_runs(tmp_path):
+    base = ["--seed", "9004", "--problems", "1", "--calls", "2", "--long", "1",
+            "--starts", "4", "--results", str(tmp_path)]
+    assert fresh.main(base) == 0
+    assert fresh.main(base + ["--no-recombine", "--name", "twin", "--reference", "fresh"]) == 0
+    ckpt = json.loads((tmp_path / "twin_checkpoint.json").read_text())
+    assert ckpt["settings"]["recombine"] is False
+    calls = [r for r in ckpt["records"].values() if r["kind"] == "call"]
+    assert all(r["n_recombined"] == 0 for r in calls)
+    a = json.loads((tmp_path / "fresh_checkpoint.json").read_text())["records"]
+    assert any(r["n_recombined"] > 0 for r in a.values() if r["kind"] == "call")
+    best = min(r["loss"] for r in list(a.values()) + list(ckpt["records"].values()))
+    twin = json.loads((tmp_path / "twin.json").read_text())
+    assert twin["rows"][0]["best"] == best
+    assert "of run fresh" in (tmp_path / "twin.md").read_text()
+    with pytest.raises(SystemExit, match="reference"):
+        fresh.main(base + ["--name", "x", "--reference", "nope"])
