@@ -13,11 +13,11 @@ algorithm), all from one Gram matrix of the pool, so that an exchange costs
 of memetic algorithms (Moscato 1989) done exactly for the part of the network that
 is linear.
 
-Measured by hand on random problems of ``benchmarks/fresh.py`` (seed 9118: a
-316-point 2-D simplex sample, 5 units): after a default call had ended 1.6% and
-0.13% above the best-known, the best recombinations of its minima' units, settled
-by L-BFGS and the unit moves, were within 3e-4 of it and below it. The check that
-stays is ``python benchmarks/fresh.py``.
+Measured by hand on a random problem of ``benchmarks/fresh.py`` (seed 9118: a
+316-point 2-D simplex sample, 5 units): after default calls had ended 1.6% and
+0.13% above the best-known, the best recombinations of their minima's units, settled
+by L-BFGS and the unit moves, were within 3e-4 of it, or below it. The check that
+stays is ``python benchmarks/fresh.py`` (``--no-recombine`` runs the A/B twin).
 """
 
 import numpy as np
@@ -30,6 +30,12 @@ from ._units import _first_layer
 _POOL_UNITS, _POOL_ROWS, _SUBSETS, _KEEP = 1000, 1000, 200, 4
 # Exchange sweeps per subset (each tries every position once); they rarely exceed 5.
 _SWEEPS = 20
+# Operations of one sweep over all subsets (subsets x k positions x k^2 x pool, the
+# solves against the kept units' Gram block) are held to about this many (a fraction of a
+# second): wide layers get fewer subsets, and none below _MIN_SUBSETS (a layer of about
+# 40 units or more with a full pool: no recombination). Measured on a loaded 2-core
+# machine, 1000 pool units: k = 20 with 200 subsets took 15 s.
+_SWEEP_OPS, _MIN_SUBSETS = 5e8, 8
 
 
 def unit_pool(pool, sizes, max_units=_POOL_UNITS):
@@ -66,7 +72,9 @@ def best_subsets(H, Y, k, rs, n_subsets=_SUBSETS, keep=_KEEP):
     k : int
     rs : RandomState
     n_subsets : int
-        Random starting subsets, improved together (vectorised over them).
+        Random starting subsets, improved together (vectorised over them); fewer when
+        a sweep would exceed about :data:`_SWEEP_OPS` operations, none (an empty
+        list) when even :data:`_MIN_SUBSETS` would.
 
     Returns
     -------
@@ -81,6 +89,9 @@ def best_subsets(H, Y, k, rs, n_subsets=_SUBSETS, keep=_KEEP):
         return []
     Hn = H[:, usable] / norms[usable]
     C = len(usable)
+    n_subsets = min(n_subsets, int(_SWEEP_OPS // (k ** 3 * (C + 1))))
+    if n_subsets < _MIN_SUBSETS:
+        return []
     A = np.hstack([Hn, np.full((n, 1), 1.0 / np.sqrt(n))])  # the constant is column C
     G = A.T @ A
     c = A.T @ Y  # (C + 1, m)

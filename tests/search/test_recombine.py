@@ -44,6 +44,12 @@ def test_best_subsets_skip_columns_that_vanish(rng):
     assert best_subsets(H, rng.normal(size=(50, 1)), 5, rng) == []  # only 4 usable
 
 
+def test_best_subsets_give_up_on_wide_layers_with_large_pools(rng):
+    # 60 units of a 1000-unit pool: even the fewest subsets would cost too much.
+    H = np.maximum(rng.normal(size=(100, 1000)), 0.0)
+    assert best_subsets(H, rng.normal(size=(100, 1)), 60, rng) == []
+
+
 def test_unit_pool_is_normalised_and_without_duplicates(rng):
     sizes = (2, 3, 1)
     theta = rng.normal(size=n_params(sizes))
