@@ -193,8 +193,10 @@ def summarise(args, records, reference=None):
             long_hit=[hit(r) for r in recs if r["kind"] == "long"],
             median_time=float(np.median([r["time"] for r in calls])),
             median_starts=float(np.median([r["n_starts"] for r in calls])),
-            improved_by_recombination=sum(r.get("improved_by_recombination", False)
-                                          for r in calls)))
+            # None: the records predate the field
+            improved_by_recombination=(sum(r["improved_by_recombination"] for r in calls)
+                                       if all("improved_by_recombination" in r for r in calls)
+                                       else None)))
     return rows
 
 
@@ -206,7 +208,9 @@ def write_report(args, rows, run):
     wh = sum(r["warned_hits"] for r in rows)
     lo, hi = wilson_interval(hits, n) if n else (np.nan, np.nan)
     all_hit = sum(r["hits"] == r["n_calls"] for r in rows)
-    by_rec = sum(r.get("improved_by_recombination", 0) for r in rows)
+    recorded = [r["improved_by_recombination"] for r in rows
+                if r.get("improved_by_recombination") is not None]
+    by_rec = sum(recorded) if len(recorded) == len(rows) else None
     summary = dict(problems=len(rows), calls=n, hits=hits, hit_interval=[lo, hi],
                    problems_all_hit=all_hit, confirmed_misses=cm, warned_misses=wm,
                    warned_hits=wh, improved_by_recombination=by_rec)
@@ -216,7 +220,8 @@ def write_report(args, rows, run):
         "# fit_global on fresh random problems (`benchmarks/fresh.py`)", "",
         f"Run: `{run['command']}` on {run['date']}, commit {run['commit']}, "
         f"{run['machine']['cpus']} CPUs ({run['machine']['platform']}); "
-        f"{run['wall_s'] / 60:.1f} min wall for this run's jobs.", "",
+        + (f"{run['wall_s'] / 60:.1f} min wall for this run's jobs." if run.get("jobs", 1)
+           else "no job ran: the report was rewritten from the checkpoint."), "",
         f"Best-known per problem: the lowest loss of {args.long} long search(es) of "
         f"{args.starts} starts each and of every default call"
         + (f" of this run and of run {args.reference}" if args.reference else "")
@@ -227,7 +232,7 @@ def write_report(args, rows, run):
         f"[{100 * lo:.1f}, {100 * hi:.1f}]); every call hit on {all_hit} of {len(rows)} "
         f"problems. Misses: {cm} said CONFIRMED, {wm} warned. Warned hits (false "
         f"alarms): {wh}.** Calls whose best came from a recombination of the minima's "
-        f"units: {by_rec}.", "",
+        f"units: {'not recorded' if by_rec is None else by_rec}.", "",
         "| problem | best-known | by | hits | confirmed misses | warned misses | "
         "warned hits | worst / best | long searches hit | median s/call | median starts |",
         "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"]
@@ -413,7 +418,7 @@ def main(argv=None):
         bar.close()
     run = dict(command="python benchmarks/fresh.py " + " ".join(argv or sys.argv[1:]),
                date=today(), commit=git_commit(), machine=machine(),
-               wall_s=time.perf_counter() - t0)
+               wall_s=time.perf_counter() - t0, jobs=len(todo))
     summary = write_report(args, summarise(args, records, reference), run)
     print(summary)
     return 0
