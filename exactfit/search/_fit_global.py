@@ -592,7 +592,6 @@ class _Search:
         """
         if len(self.pool) == self._recombined_at:
             return False
-        self._recombined_at = len(self.pool)
         rs = check_random_state(seed)
         thetas = recombined(self.problem, self.pool, rs)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
@@ -602,6 +601,8 @@ class _Search:
             finished.append(("recombined", s, f))
             self.offer(theta, f, nit, s, counted=False)
             self.n_recombined += 1
+        # (the pool now holds the recombinations' own minima: a round on it alone would
+        # find them again)
         self._recombined_at = len(self.pool)
         improved = self.f < before * (1 - _RTOL)
         self.by_recombination = self.by_recombination or improved
