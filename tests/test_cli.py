@@ -193,27 +193,34 @@ def test_resume(csv_path, tmp_path, capsys):
                     reason="benchmark(checkpoint=...) is being added by the reliability "
                            "helper (issue 10); --resume is written against it")
 def test_resume_continues_an_interrupted_compare(csv_path, tmp_path, capsys):
-    import signal
-    import time
-
     argv = ["compare", str(csv_path), "--target", "dist", "--features", "x1", "x2", "--runs",
             "12", "--epochs", "200", "--methods", "fit_global", "adam", "--n-jobs", "1",
             "--restarts", "3"]  # (fewest starts 3: the resume is under test, not the search)
     code, _, _ = _run(argv + ["--out", tmp_path / "a"], capsys)
     assert code == 0
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "exactfit"] + argv + ["--out",
-                            str(tmp_path / "b")], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    # A real SIGINT, sent by the process to itself right after the first finished run is
+    # checkpointed: deterministic, where polling for the file from outside raced the run
+    # (a clean-clone suite once saw no checkpoint at all).
+    interrupt_after_first_put = (
+        "import os, signal, sys\n"
+        "from exactfit import _checkpoint\n"
+        "put = _checkpoint.Checkpoint.put\n"
+        "def put_then_interrupt(self, key, value):\n"
+        "    out = put(self, key, value)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return out\n"
+        "_checkpoint.Checkpoint.put = put_then_interrupt\n"
+        "from exactfit.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
     ckpt = tmp_path / "b" / "compare.checkpoint.json"
-    # The first checkpoint comes after the first batch of runs; on a loaded machine that
-    # took over 120 s once (a clean-clone run beside another test process).
-    deadline = time.time() + 600
-    while not ckpt.exists() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=120)
-    assert ckpt.exists(), "the interrupted run left no checkpoint"
+    proc = subprocess.run([sys.executable, "-c", interrupt_after_first_put] + argv
+                          + ["--out", str(tmp_path / "b")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 130, proc.stderr
+    assert ckpt.exists(), "the interrupted run left no checkpoint:\n" + proc.stderr
+    done = json.loads(ckpt.read_text())["done"]
+    assert 1 <= len(done) < 13, len(done)  # 12 Adam runs + 1 fit_global: some, not all
     code, _, err = _run(argv + ["--out", tmp_path / "b", "--resume"], capsys)
     assert code == 0, err
     a, b = (json.loads((tmp_path / d / "report.json").read_text())["rows"] for d in "ab")
