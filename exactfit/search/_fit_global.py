@@ -34,8 +34,9 @@ The algorithm (details in the modules named):
    Each time the starts would stop (one hidden ReLU layer, MSE), the units of
    all the minima met are recombined (:mod:`._recombine`: the best subsets of
    them by exact least squares, settled by L-BFGS and the moves) and offered
-   uncounted; a new best found so is confirmed by no start, so the starts go on
-   while the budget allows.
+   uncounted, with the best minimum's near-linear unit replaced after flipping
+   other units (:func:`._reorient.flip_replaced`); a new best found so is
+   confirmed by no start, so the starts go on while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
    are polished on ever larger samples (x8 each) up to all the data; on the first
    of these the best is canonicalised again (copies, basin hopping), since the
@@ -73,6 +74,7 @@ from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
 from ._recombine import recombined
+from ._reorient import flip_replaced
 from ._scaling import Scaling
 from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
 from ._stopping import Minima, UnconfirmedOptimumWarning
@@ -241,8 +243,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         more. None: search on all rows.
     recombine : bool, default=True
         One hidden ReLU layer, MSE, linear output: each time the starts would stop,
-        try the best networks made of units of the minima met (step 4 of the
-        module docstring). They are offered uncounted, like warm starts; a new best
+        try the best networks made of units of the minima met, and the best
+        minimum with its near-linear unit replaced after flipping others (step 4
+        of the module docstring). They are offered uncounted, like warm starts; a new best
         they find keeps the starts going (it is not confirmed by any start). Why:
         a best basin that draws 1% of the starts is missed by a default call
         most of the time, while its units often sit in minima the starts did
@@ -292,16 +295,17 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           loss), ``stop_reason``;
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
-          (kind "init") first, recombinations (kind "recombined") after the starts
-          that preceded them; ``failed_seeds``;
+          (kind "init") first, the recombination round's starts (kinds "recombined"
+          and "flipped") after the starts that preceded them; ``failed_seeds``;
         - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
           order, the loss (on the search sample) of the minimum it ended in after
           the moves and canonicalisation (inf if it failed), and which of the
           distinct minima that is (-1 if it failed): what the stopping rule saw,
           so that other rules can be replayed on it;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
-        - ``n_recombined``: recombinations tried (uncounted starts of kind
-          "recombined"); ``improved_by_recombination``: one of them set a new best.
+        - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
+          "recombined" and "flipped"); ``improved_by_recombination``: one of them set a
+          new best.
 
     Examples
     --------
@@ -585,7 +589,9 @@ class _Search:
 
     def recombine(self, seed, finished):
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
-        of the minima met, settled by L-BFGS, offered uncounted (kind "recombined").
+        of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
+        them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
+        kind "flipped").
 
         Skipped when no minimum was added since the last round. Returns whether it
         found a new best (lower by more than the tolerance).
@@ -594,11 +600,15 @@ class _Search:
             return False
         rs = check_random_state(seed)
         thetas = recombined(self.problem, self.pool, rs)
+        kinds = ["recombined"] * len(thetas)
+        if self.problem.sizes[1] > 1:
+            flips = flip_replaced(self.problem, self.theta, self.f, rs)
+            thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f
         seeds = draw_seeds(rs, len(runs))
-        for (theta, f, nit), s in zip(runs, seeds):
-            finished.append(("recombined", s, f))
+        for (theta, f, nit), s, kind in zip(runs, seeds, kinds):
+            finished.append((kind, s, f))
             self.offer(theta, f, nit, s, counted=False)
             self.n_recombined += 1
         # (the pool now holds the recombinations' own minima: a round on it alone would
@@ -790,7 +800,8 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
     if by_symmetry:
         body += "; improved by a symmetric image"
     if n_recombined:
-        body += (f"; {n_recombined} recombinations of the minima's units tried (uncounted)"
+        body += (f"; {n_recombined} recombinations tried (of the minima's units, and of the "
+                 f"best's with units flipped; uncounted)"
                  + (", one gave the best" if by_recombination else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"

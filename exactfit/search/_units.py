@@ -28,6 +28,9 @@ _CANDIDATES = 192
 _MAX_BREAKPOINTS = 400
 # Gauss-Newton refinements of each candidate on its activation pattern.
 _REFINE_STEPS = 3
+# dense_unit: unrefined candidates, rows that score them, candidates scored at once
+# (a block of rows x _DENSE_BLOCK floats: 32 MB at 1000 rows).
+_DENSE_CANDIDATES, _DENSE_ROWS, _DENSE_BLOCK = 16000, 1000, 4000
 # Floats of per-sample products held at once by the refinement (32 MB).
 _BLOCK_FLOATS = 2 ** 22
 
@@ -92,6 +95,45 @@ def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
     r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
     W = candidate_units(Xa, rs, n_candidates)
     return _refined_best(Xa, Q, R, r, W, steps)
+
+
+def dense_unit(X, Y, H_keep, rs, n_candidates=_DENSE_CANDIDATES):
+    """The best of many unrefined candidate units for the residual (see :func:`best_unit`).
+
+    Where :func:`best_unit` refines a few hundred candidates by Gauss-Newton, this
+    scores `n_candidates` of them (hyperplanes through data points, random
+    directions) as they are. Refinement moves each candidate to the nearest fixed
+    point of its activation pattern, which on a sample with a small corner to cut is
+    usually the unit the current minimum already has; a dense set of unrefined
+    hyperplanes hits the narrow pattern itself. Measured on the triangle problem of
+    ``benchmarks/reliability.py`` (2-D, 350 points, 3 units; the unit that leaves its
+    1.073x minimum, found by scoring all 122150 lines through two samples): 192
+    refined candidates never reached it (5 draws), 4000 unrefined ones predicted
+    1.036x to 1.17x, 16000 reached the optimum after L-BFGS in 10 of 10 draws.
+
+    Returns ``(w, mse)`` as :func:`best_unit` does, scored on at most
+    :data:`_DENSE_ROWS` rows.
+    """
+    n = len(X)
+    rows = np.sort(rs.choice(n, _DENSE_ROWS, replace=False)) if n > _DENSE_ROWS else \
+        slice(None)
+    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
+    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
+    R = Y[rows] - Q @ (Q.T @ Y[rows])
+    W = candidate_units(Xa, rs, n_candidates)
+    best_w, best_gain = W[:, 0], -1.0
+    for a in range(0, W.shape[1], _DENSE_BLOCK):
+        Wb = W[:, a:a + _DENSE_BLOCK]
+        F = np.maximum(Xa @ Wb, 0.0)
+        F -= Q @ (Q.T @ F)
+        nn = np.einsum("ij,ij->j", F, F)
+        usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
+        gain = np.full(Wb.shape[1], -1.0)
+        gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+        j = int(np.argmax(gain))
+        if gain[j] > best_gain:
+            best_w, best_gain = Wb[:, j].copy(), float(gain[j])
+    return best_w, float(np.sum(R * R) - max(best_gain, 0.0)) / R.size
 
 
 def _refine(Xa, Q, r, W, steps):

@@ -80,3 +80,51 @@ def test_fit_global_reaches_a_d14_teacher(seed):
     task = exactfit.tasks.teacher_student(14, 14, 2000, rotate=True, random_state=500 + seed)
     res = exactfit.fit_global(task.X, task.y, hidden=14, random_state=seed, max_time=600)
     assert res.loss <= 1e-8 * np.var(task.y)
+
+
+def _corner_problem(seed):
+    """2-D triangle sample; target: two hinges and a unit cutting a small corner (exact
+    with 3 units). Returns the problem, the target's network, and the L-BFGS minimum
+    from its other form: both hinges facing the other way and a unit active on every
+    sample carrying the linear part (so it cuts no corner)."""
+    from tests.search.test_units import _triangle
+    from exactfit.network import n_params
+    from exactfit.search._units import _first_layer
+
+    rs = np.random.RandomState(seed)
+    X = _triangle(300, rs)
+    W = np.array([[1.0, 0.0, 0.3], [0.0, -1.0, -1.0]])
+    b = np.array([-0.3, -0.1, 0.6])
+    Y = (np.maximum(X @ W + b, 0.0) @ [1.0, 0.8, 0.6])[:, None]
+    problem = Problem(X, Y, (2, 3, 1), "relu", "linear", "mse", 15000)
+    teacher = problem.polish(np.concatenate([W.ravel(), b, np.zeros(4)]))
+    theta = np.zeros(n_params(problem.sizes))
+    W1, b1, _ = _first_layer(theta, problem.sizes)
+    W1[...], b1[...] = [[-1.0, 0.0, 0.5], [0.0, 1.0, -0.5]], [0.3, 0.1, 3.0]
+    theta, f, _ = problem.local(problem.polish(theta))
+    return problem, teacher, theta, f
+
+
+def test_flip_replaced_leaves_the_minimum_with_flipped_hinges_and_a_linear_unit():
+    from exactfit.search._reorient import flip_replaced
+
+    problem, teacher, theta, f = _corner_problem(0)
+    var = float(np.var(problem.Y))
+    assert problem.value(teacher) < 1e-20 * var
+    assert f > 1e-5 * var  # a true local minimum, well above the optimum 0
+    assert problem.value(problem.polish(flipped(theta, problem.sizes, [0, 1]))) > f
+    starts = flip_replaced(problem, theta, f, np.random.RandomState(0))
+    assert 1 <= len(starts) <= 2
+    assert min(problem.local(t)[1] for t in starts) < 1e-20 * var
+    # At the optimum nothing is predicted lower: no starts.
+    assert flip_replaced(problem, teacher, problem.value(teacher),
+                         np.random.RandomState(0)) == []
+
+
+def test_flip_sets_of_are_all_subsets_when_few_else_none_all_and_singles():
+    from exactfit.search._reorient import _flip_sets_of
+
+    assert _flip_sets_of([0, 2]) == [(), (0,), (2,), (0, 2)]
+    many = _flip_sets_of(list(range(7)))
+    assert many[:3] == [(), tuple(range(7)), (0,)] and len(many) == 8
+    assert len(set(many)) == len(many)

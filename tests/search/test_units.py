@@ -55,3 +55,32 @@ def test_1d_candidates_are_capped_and_the_best_unit_barely_moves(monkeypatch):
     assert _units.candidate_units(Xa, rs, 192).shape[1] > 7000
     _, full = _units.best_unit(X, Y, H, np.random.RandomState(0))
     assert full <= capped <= full * (1 + 1e-3)
+
+
+def _triangle(n, rs):
+    u, v = rs.uniform(size=(2, n))
+    m = u + v > 1
+    u[m], v[m] = 1 - u[m], 1 - v[m]
+    A, B, C = np.array([-1.0, -1.0]), np.array([1.0, -1.0]), np.array([0.0, 0.8])
+    return A + u[:, None] * (B - A) + v[:, None] * (C - A)
+
+
+def test_dense_unit_predicts_its_own_least_squares_fit_and_cuts_a_small_corner():
+    # A unit that cuts 8 of 300 samples off a corner: the dense unrefined candidates find
+    # it (the residual is explained almost entirely), and the loss they state is that of
+    # the least-squares output layer with the unit they return.
+    from exactfit.search._units import dense_unit
+
+    rs = np.random.RandomState(0)
+    X = _triangle(300, rs)
+    H = np.maximum(np.c_[X[:, 0] - 0.3, -X[:, 1] - 0.1], 0.0)
+    g = X @ np.array([0.3, -1.0]) + 0.6
+    assert 0 < np.sum(g <= 0) < 15
+    Y = (H @ [1.0, 0.8] + 0.6 * np.maximum(g, 0.0))[:, None]
+    w, mse = dense_unit(X, Y, H, np.random.RandomState(1))
+    A = np.hstack([H, np.maximum(X @ w[:-1] + w[-1], 0.0)[:, None], np.ones((300, 1))])
+    assert mse == pytest.approx(np.mean((A @ np.linalg.lstsq(A, Y, rcond=None)[0] - Y) ** 2),
+                                rel=1e-8)
+    A0 = np.hstack([H, np.ones((300, 1))])
+    without = np.mean((A0 @ np.linalg.lstsq(A0, Y, rcond=None)[0] - Y) ** 2)
+    assert mse < 0.05 * without
