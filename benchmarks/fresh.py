@@ -224,7 +224,8 @@ def write_report(args, rows, run):
            else "no job ran: the report was rewritten from the checkpoint."), "",
         f"Best-known per problem: the lowest loss of {args.long} long search(es) of "
         f"{args.starts} starts each and of every default call"
-        + (f" of this run and of run {args.reference}" if args.reference else "")
+        + (f" of this run and of run(s) {', '.join(args.reference)}" if args.reference
+           else "")
         + (" (calls with recombine=False)" if args.no_recombine else "")
         + f". A call hits within "
         f"{RTOL:g} relative of it (MSE <= {ZERO_TOL:g} var(y) where that is ~0).", "",
@@ -364,8 +365,8 @@ def parse_args(argv):
     p.add_argument("--no-recombine", action="store_true",
                    help="default calls with recombine=False (an A/B twin of a run; the "
                         "long searches are unchanged)")
-    p.add_argument("--reference", metavar="NAME",
-                   help="also count the records of run NAME (its checkpoint) in each "
+    p.add_argument("--reference", metavar="NAME", nargs="+",
+                   help="also count the records of runs NAME (their checkpoints) in each "
                         "problem's best-known: both twins of an A/B judged alike")
     args = p.parse_args(argv)
     for name in ("problems", "calls", "long", "starts", "n_jobs"):
@@ -386,11 +387,12 @@ def main(argv=None):
     if args.no_recombine:
         settings["recombine"] = False
     reference = {}
-    if args.reference:
-        ref = os.path.join(args.results, f"{args.reference}_checkpoint.json")
+    for name in args.reference or []:
+        ref = os.path.join(args.results, f"{name}_checkpoint.json")
         if not os.path.exists(ref):
             raise SystemExit(f"--reference: no checkpoint {ref}")
-        reference = read_json(ref, {}).get("records", {})
+        reference.update({f"{name}:{key}": rec for key, rec in
+                          read_json(ref, {}).get("records", {}).items()})
     if args.replay:
         state = read_json(ckpt, {})
         if state.get("settings") != settings:

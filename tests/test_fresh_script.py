@@ -65,6 +65,6 @@ def test_an_ab_twin_without_recombination_is_judged_against_both_runs(tmp_path):
     best = min(r["loss"] for r in list(a.values()) + list(ckpt["records"].values()))
     twin = json.loads((tmp_path / "twin.json").read_text())
     assert twin["rows"][0]["best"] == best
-    assert "of run fresh" in (tmp_path / "twin.md").read_text()
+    assert "of run(s) fresh" in (tmp_path / "twin.md").read_text()
     with pytest.raises(SystemExit, match="reference"):
         fresh.main(base + ["--name", "x", "--reference", "nope"])
