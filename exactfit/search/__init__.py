@@ -7,7 +7,9 @@ modules, one per concept:
   polish, the result);
 - ``_starts``: starting points; ``_moves``: moves that leave a local minimum,
   built on ``_units`` (the best unit for a residual, adding and dropping units)
-  and ``_reorient`` (flipping several units at once, in 3 or more inputs);
+  and ``_reorient`` (flipping several units at once); ``_recombine``: the best
+  networks made of the minima's units; ``_intervals``: 1-D breakpoints moved
+  between samples, each placement solved exactly;
 - ``_canonical``: a start's minimum to the bottom of its funnel, and whether two
   minima have the same arrangement of unit boundaries;
 - ``_local``: L-BFGS with least-squares output layers; ``_penalty``: repulsion;

@@ -35,7 +35,8 @@ The algorithm (details in the modules named):
    all the minima met are recombined (:mod:`._recombine`: the best subsets of
    them by exact least squares, settled by L-BFGS and the moves) and offered
    uncounted, with the best minimum's near-linear unit replaced after flipping
-   other units (:func:`._reorient.flip_replaced`); a new best found so is
+   other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs, the best's
+   breakpoints moved between samples (:mod:`._intervals`); a new best found so is
    confirmed by no start, so the starts go on while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
    are polished on ever larger samples (x8 each) up to all the data; on the first
@@ -70,6 +71,7 @@ from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangeme
 from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
                       check_memory, check_n_jobs, check_n_restarts, check_subsample,
                       check_symmetries, start_kinds)
+from ._intervals import interval_descent
 from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
@@ -243,9 +245,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         more. None: search on all rows.
     recombine : bool, default=True
         One hidden ReLU layer, MSE, linear output: each time the starts would stop,
-        try the best networks made of units of the minima met, and the best
-        minimum with its near-linear unit replaced after flipping others (step 4
-        of the module docstring). They are offered uncounted, like warm starts; a new best
+        try the best networks made of units of the minima met, the best
+        minimum with its near-linear unit replaced after flipping others, and on
+        1-D inputs the best with its breakpoints moved (step 4 of the module
+        docstring). They are offered uncounted, like warm starts; a new best
         they find keeps the starts going (it is not confirmed by any start). Why:
         a best basin that draws 1% of the starts is missed by a default call
         most of the time, while its units often sit in minima the starts did
@@ -295,8 +298,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           loss), ``stop_reason``;
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
-          (kind "init") first, the recombination round's starts (kinds "recombined"
-          and "flipped") after the starts that preceded them; ``failed_seeds``;
+          (kind "init") first, the recombination round's starts (kinds "recombined",
+          "flipped", "intervals") after the starts that preceded them;
+          ``failed_seeds``;
         - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
           order, the loss (on the search sample) of the minimum it ended in after
           the moves and canonicalisation (inf if it failed), and which of the
@@ -304,8 +308,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           so that other rules can be replayed on it;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
         - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
-          "recombined" and "flipped"); ``improved_by_recombination``: one of them set a
-          new best.
+          "recombined", "flipped", "intervals"); ``improved_by_recombination``: one of
+          them set a new best.
 
     Examples
     --------
@@ -591,7 +595,8 @@ class _Search:
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
         of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
-        kind "flipped").
+        kind "flipped") and, on 1-D inputs, its interval descent
+        (:func:`._intervals.interval_descent`, kind "intervals").
 
         Skipped when no minimum was added since the last round. Returns whether it
         found a new best (lower by more than the tolerance).
@@ -604,6 +609,9 @@ class _Search:
         if self.problem.sizes[1] > 1:
             flips = flip_replaced(self.problem, self.theta, self.f, rs)
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
+        placed = interval_descent(self.problem, self.theta, self.f)  # 1-D only
+        if placed is not None:
+            thetas, kinds = thetas + [placed], kinds + ["intervals"]
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f
         seeds = draw_seeds(rs, len(runs))
