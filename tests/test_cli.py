@@ -200,10 +200,13 @@ def test_resume_continues_an_interrupted_compare(csv_path, tmp_path, capsys):
     assert code == 0
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     # A real SIGINT, sent by the process to itself right after the first finished run is
-    # checkpointed: deterministic, where polling for the file from outside raced the run
-    # (a clean-clone suite once saw no checkpoint at all).
+    # checkpointed: deterministic, where polling for the file from outside raced the run.
+    # Python's own handler is installed first: a suite started in the background (``&``
+    # in a script) passes SIGINT ignored to its children, and then the signal did nothing
+    # and the run finished (why a clean-clone suite once "saw no checkpoint").
     interrupt_after_first_put = (
         "import os, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from exactfit import _checkpoint\n"
         "put = _checkpoint.Checkpoint.put\n"
         "def put_then_interrupt(self, key, value):\n"
