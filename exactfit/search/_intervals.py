@@ -96,7 +96,10 @@ class _Placements:
                 H = self.Hp if sj > 0 else self.Hm
                 cols.append(gj * H[:, mj:mj + 2])
             A = np.hstack(cols + [self.ones, -self.ones])
-            coef, sse = nnls_checked(A, self.y)
+            try:
+                coef, sse = nnls_checked(A, self.y)
+            except RuntimeError:  # not solved to its optimality conditions: not a candidate
+                coef, sse = np.zeros(A.shape[1]), np.inf
             self.cache[key] = (float(sse), coef)
         return self.cache[key]
 
