@@ -610,8 +610,7 @@ class _Search:
             flips = flip_replaced(self.problem, self.theta, self.f, rs)
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
         placed = interval_descent(self.problem, self.theta, self.f)  # 1-D only
-        if placed is not None:
-            thetas, kinds = thetas + [placed], kinds + ["intervals"]
+        thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f
         seeds = draw_seeds(rs, len(runs))

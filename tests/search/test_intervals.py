@@ -23,12 +23,12 @@ def test_interval_descent_lowers_minima_and_never_passes_the_certified_optimum()
     problem, opt, minima = _minima()
     reached = 0
     for theta, f in minima:
-        t = interval_descent(problem, theta, f)
-        if t is None:
-            continue
-        g = problem.value(t)
-        assert opt * (1 - 1e-9) <= g < f  # the network it returns has the loss it found
-        reached += g <= opt * (1 + 1e-9)
+        starts = interval_descent(problem, theta, f, keep=0)
+        assert len(starts) <= 1
+        for t in starts:
+            g = problem.value(t)
+            assert opt * (1 - 1e-9) <= g < f  # the network it returns has the loss it found
+            reached += g <= opt * (1 + 1e-9)
     # from L-BFGS minima 1.38x and 1.68x above it (random starts, seed 0)
     assert max(f for _, f in minima) > 1.3 * opt
     assert reached >= 2
@@ -38,10 +38,10 @@ def test_interval_descent_needs_one_input_and_one_output(rng):
     X = rng.normal(size=(30, 2))
     problem = Problem(X, X[:, :1] ** 2, (2, 2, 1), "relu", "linear", "mse", 100)
     theta = rng.normal(size=n_params(problem.sizes))
-    assert interval_descent(problem, theta, problem.value(theta)) is None
+    assert interval_descent(problem, theta, problem.value(theta)) == []
     problem = Problem(X[:, :1], X, (1, 2, 2), "relu", "linear", "mse", 100)
     theta = rng.normal(size=n_params(problem.sizes))
-    assert interval_descent(problem, theta, problem.value(theta)) is None
+    assert interval_descent(problem, theta, problem.value(theta)) == []
 
 
 def test_neighbours_change_one_or_two_units_and_stay_in_range():
@@ -51,3 +51,13 @@ def test_neighbours_change_one_or_two_units_and_stay_in_range():
     assert all(0 <= m <= 9 for c in seen for m, _, _ in c)
     assert [(0, -1, 1), (5, -1, 1), (9, 1, -1)] in seen
     assert [(0, 1, 1), (3, -1, 1), (9, 1, 1)] in seen
+
+
+def test_interval_descent_offers_flipped_neighbours_that_l_bfgs_can_settle():
+    problem, opt, minima = _minima()
+    for theta, f in minima:
+        with_flips = interval_descent(problem, theta, f, keep=2)
+        alone = interval_descent(problem, theta, f, keep=0)
+        assert len(alone) <= len(with_flips) <= len(alone) + 2
+        for t in with_flips:  # every start is a network of at least the optimum's loss
+            assert problem.value(t) >= opt * (1 - 1e-9)
