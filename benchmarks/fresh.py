@@ -222,10 +222,12 @@ def write_report(args, rows, run):
         f"{run['machine']['cpus']} CPUs ({run['machine']['platform']}); "
         + (f"{run['wall_s'] / 60:.1f} min wall for this run's jobs." if run.get("jobs", 1)
            else "no job ran: the report was rewritten from the checkpoint."), "",
-        f"Best-known per problem: the lowest loss of {args.long} long search(es) of "
-        f"{args.starts} starts each and of every default call"
-        + (f" of this run and of run(s) {', '.join(args.reference)}" if args.reference
+        "Best-known per problem: the lowest loss of "
+        + (f"{args.long} long search(es) of {args.starts} starts each and of " if args.long
            else "")
+        + "every default call"
+        + (f" of this run and of every record (long searches and calls) of run(s) "
+           f"{', '.join(args.reference)}" if args.reference else "")
         + (" (calls with recombine=False)" if args.no_recombine else "")
         + f". A call hits within "
         f"{RTOL:g} relative of it (MSE <= {ZERO_TOL:g} var(y) where that is ~0).", "",
