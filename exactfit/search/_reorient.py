@@ -38,7 +38,13 @@ the network made one, two, ... (:data:`_EXTRA`) units wider by the best unit
 for its residual (the conditional-gradient "neuron birth" step) and settled:
 there the linear part and the flipped hinges are usually exact, and step 2
 exact with them.
+
+:func:`flip_replaced` keeps the linear part instead: it flips units into a
+near-linear unit and replaces that unit, so that its kink can go elsewhere (the
+recombination round of ``fit_global`` offers it, in any dimension).
 """
+
+from itertools import combinations
 
 import numpy as np
 
@@ -173,7 +179,8 @@ def flip_replaced(problem, theta, f, rs, keep=_FLIP_KEEP):
     (``relu(h) = relu(-h) + h``) moves their linear parts into it, so the same
     function has several forms, and each form leaves that unit's kink somewhere else
     to go. For each near-linear unit L (active on at least 1 - max
-    :data:`_LINEAR_FRACTIONS` of the samples) and each set S of the other units (none,
+    :data:`_LINEAR_FRACTIONS` of the samples; the :data:`_FLIP_UNITS` most active) and
+    each set S of the other units (none,
     all, each alone, then pairs, at most :data:`_FLIP_SETS`), S is flipped and L
     replaced by the best of a dense set of unrefined candidates for the residual of
     the others (:func:`._units.dense_unit`). Unlike :func:`reoriented`, the linear
@@ -212,8 +219,6 @@ def flip_replaced(problem, theta, f, rs, keep=_FLIP_KEEP):
 def _flip_sets_of(units, limit=_FLIP_SETS):
     """Sets of `units` to flip: none, all, each alone, then pairs; at most `limit`, or all
     subsets when there are no more than that."""
-    from itertools import combinations
-
     sets = [()]
     if 2 ** len(units) <= limit:
         sets += [c for r in range(1, len(units) + 1) for c in combinations(units, r)]
