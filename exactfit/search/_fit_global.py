@@ -35,8 +35,9 @@ The algorithm (details in the modules named):
    all the minima met are recombined (:mod:`._recombine`: the best subsets of
    them by exact least squares, settled by L-BFGS and the moves) and offered
    uncounted, with the best minimum's near-linear unit replaced after flipping
-   other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs, the best's
-   breakpoints moved between samples (:mod:`._intervals`); a new best found so is
+   other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs (or units all
+   along one direction), the best's breakpoints moved between samples
+   (:mod:`._intervals`); a new best found so is
    confirmed by no start, so the starts go on while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
    are polished on ever larger samples (x8 each) up to all the data; on the first
@@ -609,7 +610,7 @@ class _Search:
         if self.problem.sizes[1] > 1:
             flips = flip_replaced(self.problem, self.theta, self.f, rs)
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
-        placed = interval_descent(self.problem, self.theta, self.f)  # 1-D only
+        placed = interval_descent(self.problem, self.theta, self.f)  # 1-D / ridge only
         thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f

@@ -61,3 +61,29 @@ def test_interval_descent_offers_flipped_neighbours_that_l_bfgs_can_settle():
         assert len(alone) <= len(with_flips) <= len(alone) + 2
         for t in with_flips:  # every start is a network of at least the optimum's loss
             assert problem.value(t) >= opt * (1 - 1e-9)
+
+
+def test_parallel_units_in_2d_are_searched_as_the_1d_problem_along_their_direction(rng):
+    # A ridge target: with every unit along v, the network is a function of v . x, and
+    # the starts are those of the 1-D problem on X v, mapped back (same losses).
+    v = np.array([0.6, -0.8])
+    X = rng.uniform(-1, 1, size=(80, 2))
+    z = X @ v
+    y = np.sin(3 * z) + 0.2 * rng.normal(size=80)
+    theta1 = np.array([1.0, -1.0, 1.0, 0.5, 0.1, -0.3, 1.0, 1.0, 1.0, 0.0])  # 1-D, 3 units
+    p1 = Problem(z[:, None], y[:, None], (1, 3, 1), "relu", "linear", "mse", 5000)
+    theta1, f1, _ = p1.local(theta1)
+    W1 = np.outer(v, theta1[:3])
+    theta2 = np.concatenate([W1.ravel(), theta1[3:]])
+    p2 = Problem(X, y[:, None], (2, 3, 1), "relu", "linear", "mse", 5000)
+    assert p2.value(theta2) == pytest.approx(f1, rel=1e-10)
+    one = [p1.value(t) for t in interval_descent(p1, theta1, f1)]
+    two = interval_descent(p2, theta2, f1)
+    assert len(one) == len(two) >= 1
+    assert [p2.value(t) for t in two] == pytest.approx(one, rel=1e-9)
+    for t in two:
+        W = t[:6].reshape(2, 3)
+        assert np.allclose(np.abs(v @ W), np.linalg.norm(W, axis=0))
+    # units in different directions: not a ridge function, no starts
+    theta2[:6] = rng.normal(size=6)
+    assert interval_descent(p2, theta2, p2.value(theta2)) == []
