@@ -156,7 +156,6 @@ def _neighbours(cfg, n_distinct):
 def _network(problem, cfg, coef, u, v):
     """The flat vector of the placement's fit: unit j is ``sigma (p + q) relu(s (x - t))``
     with ``t = (p u_m + q u_{m+1}) / (p + q)``; units left unused get weight 0."""
-    d, k, m = problem.sizes
     theta = np.zeros(n_params(problem.sizes))
     W1, b1, W2 = _first_layer(theta, problem.sizes)
     scale = 1.0 / max(float(u[-1] - u[0]), 1e-300)

@@ -195,7 +195,7 @@ def flip_replaced(problem, theta, f, rs, keep=_FLIP_KEEP):
     promising first, each predicted (before any re-optimisation) below `f`.
     """
     X, Y = problem.X, problem.Y
-    d, k, m = problem.sizes
+    k = problem.sizes[1]
     if k < 2:
         return []
     W1, b1, _ = _first_layer(theta, problem.sizes)

@@ -86,11 +86,7 @@ def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
         fit of ``Y`` on the kept units, the new unit and a constant: the loss the
         replacement would have before any re-optimisation.
     """
-    n = len(X)
-    rows = rs.choice(n, _SCORE_ROWS, replace=False) if n > _SCORE_ROWS else slice(None)
-    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
-    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
-    R = Y[rows] - Q @ (Q.T @ Y[rows])
+    Xa, Q, R = _residual(X, Y, H_keep, rs, _SCORE_ROWS)
     # Several outputs: refine on the residual's leading direction, score on all.
     r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
     W = candidate_units(Xa, rs, n_candidates)
@@ -114,26 +110,38 @@ def dense_unit(X, Y, H_keep, rs, n_candidates=_DENSE_CANDIDATES):
     Returns ``(w, mse)`` as :func:`best_unit` does, scored on at most
     :data:`_DENSE_ROWS` rows.
     """
-    n = len(X)
-    rows = np.sort(rs.choice(n, _DENSE_ROWS, replace=False)) if n > _DENSE_ROWS else \
-        slice(None)
-    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
-    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
-    R = Y[rows] - Q @ (Q.T @ Y[rows])
+    Xa, Q, R = _residual(X, Y, H_keep, rs, _DENSE_ROWS)
     W = candidate_units(Xa, rs, n_candidates)
     best_w, best_gain = W[:, 0], -1.0
     for a in range(0, W.shape[1], _DENSE_BLOCK):
         Wb = W[:, a:a + _DENSE_BLOCK]
-        F = np.maximum(Xa @ Wb, 0.0)
-        F -= Q @ (Q.T @ F)
-        nn = np.einsum("ij,ij->j", F, F)
-        usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
-        gain = np.full(Wb.shape[1], -1.0)
-        gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+        gain = _gains(Xa, Q, R, Wb)
         j = int(np.argmax(gain))
         if gain[j] > best_gain:
             best_w, best_gain = Wb[:, j].copy(), float(gain[j])
     return best_w, float(np.sum(R * R) - max(best_gain, 0.0)) / R.size
+
+
+def _residual(X, Y, H_keep, rs, max_rows):
+    """Scoring rows (at most `max_rows`, random) with a constant column, an orthonormal
+    basis of the kept units and the constant there, and the residual of Y off it."""
+    n = len(X)
+    rows = rs.choice(n, max_rows, replace=False) if n > max_rows else slice(None)
+    Xa = np.hstack([X[rows], np.ones((len(X[rows]), 1))])
+    Q = _orthonormal(np.hstack([H_keep[rows], np.ones((Xa.shape[0], 1))]))
+    return Xa, Q, Y[rows] - Q @ (Q.T @ Y[rows])
+
+
+def _gains(Xa, Q, R, W):
+    """Residual sum of squares each candidate unit (column of W) removes, with the kept
+    units (Q) re-fitted; -1 for a candidate that is flat once they are projected out."""
+    F = np.maximum(Xa @ W, 0.0)
+    F -= Q @ (Q.T @ F)
+    nn = np.einsum("ij,ij->j", F, F)
+    usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
+    gain = np.full(W.shape[1], -1.0)
+    gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+    return gain
 
 
 def _refine(Xa, Q, r, W, steps):
@@ -189,12 +197,7 @@ def _products(Xb, Qb):
 def _refined_best(Xa, Q, R, r, W, steps):
     """Refine candidates `W`, then the best by the residual it explains: ``(w, mse)``."""
     W = _refine(Xa, Q, r, W, steps)
-    F = np.maximum(Xa @ W, 0.0)
-    F -= Q @ (Q.T @ F)
-    nn = np.einsum("ij,ij->j", F, F)
-    usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
-    gain = np.full(W.shape[1], -1.0)
-    gain[usable] = np.sum((F[:, usable].T @ R) ** 2, axis=1) / nn[usable]
+    gain = _gains(Xa, Q, R, W)
     j = int(np.argmax(gain))
     return W[:, j].copy(), float(np.sum(R * R) - max(gain[j], 0.0)) / R.size
 
