@@ -406,6 +406,7 @@ def main(argv=None):
             records = state.get("records", {})
     todo = [j for j in jobs_for(args) if _key(j) not in records]
     t0 = time.perf_counter()
+    commit = git_commit()  # the code that runs (read before, not after: it may change)
     bar = tqdm(total=len(todo), desc="fresh", disable=None)
     try:
         # Jobs return in order (joblib's generator), each checkpointed as it comes.
@@ -421,7 +422,7 @@ def main(argv=None):
     finally:
         bar.close()
     run = dict(command="python benchmarks/fresh.py " + " ".join(argv or sys.argv[1:]),
-               date=today(), commit=git_commit(), machine=machine(),
+               date=today(), commit=commit, machine=machine(),
                wall_s=time.perf_counter() - t0, jobs=len(todo))
     summary = write_report(args, summarise(args, records, reference), run)
     print(summary)
