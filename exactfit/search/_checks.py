@@ -84,9 +84,10 @@ def start_kinds(starts, unit_moves, auto_moves, auto_plain):
     if not isinstance(names, (list, tuple)) or not names:
         raise ValueError("starts must be 'auto', a start kind, or a non-empty list of them.")
     kinds = [check_choice(k, START_KINDS, "starts") for k in names]
-    if "grow" in kinds and not unit_moves:
-        raise ValueError("starts='grow' needs one hidden ReLU layer, a linear output and "
-                         "loss='mse'.")
+    for kind in ("grow", "wide"):
+        if kind in kinds and not unit_moves:
+            raise ValueError(f"starts={kind!r} needs one hidden ReLU layer, a linear output "
+                             "and loss='mse'.")
     return kinds
 
 

@@ -82,6 +82,7 @@ from ._scaling import Scaling
 from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
 from ._stopping import Minima, UnconfirmedOptimumWarning
 from ._symmetry import box_symmetries, image
+from ._wide import pruned_wide
 
 __all__ = ["fit_global"]
 
@@ -132,6 +133,13 @@ _CARRY, _CARRY_BAND = 8, 0.02
 # Starts of "auto", cycled: with the unit moves (one hidden ReLU layer, MSE,
 # linear output), and otherwise.
 _AUTO_MOVES = ("spread", "data", "grow", "random", "grow")
+# With 3 or more inputs every other start is "wide" (_wide.py), beginning with one:
+# random hyperplanes rarely meet the target's units there, and a wider network
+# fitted by L-BFGS holds them (teacher-student d = k = 20, 4000 points: 0 of 16 plain
+# L-BFGS starts ended near the teacher; single "wide" starts of fit_global reached it
+# in 2 of 4 draws).
+_WIDE_MIN_INPUTS = 3
+_AUTO_WIDE = tuple(kind for other in _AUTO_MOVES for kind in ("wide", other))
 # The search's time budget when the caller gives no max_time: without one, a call on a
 # wide layer in many inputs runs to max_restarts, which at teacher-student d = k = 20
 # (90 to 140 s of CPU per start) is hours. The default calls of
@@ -211,9 +219,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         the best's funnel skip it (and the swap moves): see step 3 of the module
         docstring.
     starts : "auto" or one of :data:`START_KINDS` or list of them, default="auto"
-        Kind of each start, cycled. "auto": "spread", "grow", "data", "grow" with
-        one hidden ReLU layer, MSE and a linear output; "spread", "data",
-        "spread", "random" otherwise ("grow" needs the former).
+        Kind of each start, cycled. "auto": "spread", "data", "grow", "random",
+        "grow" with one hidden ReLU layer, MSE and a linear output, each preceded
+        by a "wide" start for 3 or more inputs; "spread", "data", "spread",
+        "random" otherwise ("grow" and "wide" need the former).
     symmetries : "auto" or bool, default="auto"
         Re-optimise the images of each new best network under the symmetries of
         the data's bounding box (signed permutations of the standardised inputs:
@@ -356,7 +365,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     n_search = check_subsample(subsample, len(X),
                                max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes)))
     unit_moves = len(hidden) == 1 and activation == "relu" and output == "linear" and loss == "mse"
-    kinds = start_kinds(starts, unit_moves, _AUTO_MOVES, _AUTO_PLAIN)
+    kinds = start_kinds(starts, unit_moves, _AUTO_WIDE if X.shape[1] >= _WIDE_MIN_INPUTS
+                        else _AUTO_MOVES, _AUTO_PLAIN)
     recombine = recombine and unit_moves
     skip_repulsion = repulsion > 0 and max(hidden) > MAX_REPULSION_UNITS
     check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion, unit_moves,
@@ -534,8 +544,14 @@ def _start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
         problems[k] = problem
         theta, f, nit = grown(problems, rs)
     else:
-        theta = initial(problem, kind, rs)
-        for stage in range(opts["n_anneal"] if opts["repulsion"] > 0 else 0):
+        theta = pruned_wide(problem, rs, initial) if kind == "wide" else None
+        # A pruned wide network is settled already (its units are those of a minimum):
+        # the repulsion stages would push them off. When none could be made, a "wide"
+        # start is a "random" one.
+        anneal = theta is None
+        if theta is None:
+            theta = initial(problem, "random" if kind == "wide" else kind, rs)
+        for stage in range(opts["n_anneal"] if opts["repulsion"] > 0 and anneal else 0):
             # Penalised stages only steer (units apart); they need not converge tightly.
             lam = opts["repulsion"] * float(np.var(problem.Y)) / 10 ** stage
             theta, _, it = problem.local(theta, tol="loose", maxiter=20,

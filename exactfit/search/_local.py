@@ -79,8 +79,10 @@ class Problem:
         Ws[-1][...], bs[-1][...] = solve_affine(H, self.Y)
         return theta
 
-    def local(self, theta, tol="normal", penalty=None, maxiter=None, abandon_above=None):
-        """L-BFGS from `theta`, output layer polished before and after.
+    def local(self, theta, tol="normal", penalty=None, maxiter=None, abandon_above=None,
+              near_zero=True):
+        """L-BFGS from `theta`, output layer polished before and after; with `near_zero`,
+        a nearly exact fit is then driven to zero loss (:meth:`_near_zero`).
 
         Returns ``(theta, loss, iterations)``; the loss is ``inf`` when the run
         diverged (non-finite weights or loss), so a failed start never ranks.
@@ -93,7 +95,8 @@ class Problem:
             res = minimize(fun, theta, jac=True, method="L-BFGS-B", callback=callback,
                            options={"maxiter": maxiter, "maxcor": 20, **_TOL[tol]})
             theta, nit = res.x, int(res.nit)
-            if penalty is None and tol != "loose" and 0 < self.value(theta) < _NEAR_ZERO:
+            if (near_zero and penalty is None and tol != "loose"
+                    and 0 < self.value(theta) < _NEAR_ZERO):
                 theta, it = self._near_zero(theta, maxiter)
                 nit += it
             if not np.all(np.isfinite(theta)):

@@ -61,6 +61,12 @@ def unit_pool(pool, sizes, max_units=_POOL_UNITS):
     return np.array(cols).T if cols else np.zeros((sizes[0] + 1, 0))
 
 
+def affordable_subsets(k, pool):
+    """Random subsets of `k` of `pool` units whose exchange sweeps stay within
+    :data:`_SWEEP_OPS` operations; below :data:`_MIN_SUBSETS` there is no search."""
+    return int(_SWEEP_OPS // (k ** 3 * (pool + 1)))
+
+
 def best_subsets(H, Y, k, rs, n_subsets=_SUBSETS, keep=_KEEP):
     """The `keep` best distinct sets of `k` columns of `H` found by exchange descents.
 
@@ -89,7 +95,7 @@ def best_subsets(H, Y, k, rs, n_subsets=_SUBSETS, keep=_KEEP):
         return []
     Hn = H[:, usable] / norms[usable]
     C = len(usable)
-    n_subsets = min(n_subsets, int(_SWEEP_OPS // (k ** 3 * (C + 1))))
+    n_subsets = min(n_subsets, affordable_subsets(k, C))
     if n_subsets < _MIN_SUBSETS:
         return []
     A = np.hstack([Hn, np.full((n, 1), 1.0 / np.sqrt(n))])  # the constant is column C

@@ -8,6 +8,8 @@
 - "random": Glorot-uniform weights and zero biases (Keras's initialisation).
 - "grow" (see :func:`._moves.grown`): one unit, then one unit at a time, each
   either the best unit for the residual or a split of an existing unit.
+- "wide" (see :func:`._wide.pruned_wide`): the best units of a network twice as
+  wide fitted from a "random" start.
 - "init": a given network (a warm start), narrower ones padded with new units.
 
 Every start's output layer is solved by least squares (MSE, linear output).
@@ -21,7 +23,7 @@ from ..construct._pyramid import pyramid_angles
 from ..network import n_params, unflatten
 
 #: Kinds of starting point; "auto" cycles through those that suit the problem.
-START_KINDS = ("spread", "data", "random", "grow")
+START_KINDS = ("spread", "data", "random", "grow", "wide")
 
 
 def initial(problem, kind, rs):
