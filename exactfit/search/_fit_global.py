@@ -15,7 +15,9 @@ The algorithm (details in the modules named):
    certified optimum of the data averaged in bins (:func:`_binned_exact_start`).
    Each start (:mod:`._starts`): a construction or random point, a short
    repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
-   kind "grow" build the network a unit at a time (best new unit or a split). A
+   kind "grow" build the network a unit at a time (best new unit or a split);
+   with 3 or more inputs every other start is "wide" (:mod:`._wide`: the best
+   units of a network 4 times as wide, fitted by L-BFGS). A
    start that ended in the best's funnel (its loss matches the best's or a
    copy's, or it has the same arrangement of unit boundaries up to a few
    samples, :func:`._canonical.same_arrangement`) has reached the best and
@@ -37,7 +39,9 @@ The algorithm (details in the modules named):
    uncounted, with the best minimum's near-linear unit replaced after flipping
    other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs (or units all
    along one direction), the best's breakpoints moved between samples
-   (:mod:`._intervals`); a new best found so is
+   (:mod:`._intervals`), and with 2+ inputs and at most 3 units the best
+   networks of one projection ``v . x`` along the best's unit directions; a new
+   best found so is
    confirmed by no start, so the starts go on while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
    are polished on ever larger samples (x8 each) up to all the data; on the first
@@ -51,6 +55,7 @@ The algorithm (details in the modules named):
    had stopped.
 """
 
+import functools
 import math
 import numbers
 import time
@@ -72,7 +77,7 @@ from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangeme
 from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
                       check_memory, check_n_jobs, check_n_restarts, check_subsample,
                       check_symmetries, start_kinds)
-from ._intervals import interval_descent
+from ._intervals import interval_descent, ridge_starts
 from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
@@ -116,6 +121,10 @@ _EXACT_VERIFY_SECONDS = 300.0
 # _BINNED_MAX bins, as many as its estimated time allows within _BINNED_SECONDS
 # (see _binned_exact_start).
 _BINNED_SECONDS, _BINNED_MAX = 2.0, 60
+# The same, per direction of the recombination round's ridge starts (_intervals.py),
+# which run at every round: with 2.0 s, they took a 3-unit Euclid call (2000 points)
+# from 2.8 s to 4.9 s of CPU.
+_RIDGE_SECONDS = 0.1
 
 
 # Rows of the search sample when subsample="auto": at least _SEARCH_ROWS, and at least
@@ -309,7 +318,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
           (kind "init") first, the recombination round's starts (kinds "recombined",
-          "flipped", "intervals") after the starts that preceded them;
+          "flipped", "intervals", "ridge") after the starts that preceded them;
           ``failed_seeds``;
         - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
           order, the loss (on the search sample) of the minimum it ended in after
@@ -318,7 +327,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           so that other rules can be replayed on it;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
         - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
-          "recombined", "flipped", "intervals"); ``improved_by_recombination``: one of
+          "recombined", "flipped", "intervals", "ridge"); ``improved_by_recombination``: one of
           them set a new best.
 
     Examples
@@ -613,7 +622,9 @@ class _Search:
         of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
         kind "flipped") and, on 1-D inputs, its interval descent
-        (:func:`._intervals.interval_descent`, kind "intervals").
+        (:func:`._intervals.interval_descent`, kind "intervals"); with 2 or more inputs
+        and at most 3 units, the best 1-D networks along its units' directions
+        (:func:`._intervals.ridge_starts`, kind "ridge").
 
         Skipped when no minimum was added since the last round. Returns whether it
         found a new best (lower by more than the tolerance).
@@ -628,6 +639,9 @@ class _Search:
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
         placed = interval_descent(self.problem, self.theta, self.f)  # 1-D / ridge only
         thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
+        ridges = ridge_starts(self.problem, self.theta, functools.partial(
+            _binned_exact_start, budget=_RIDGE_SECONDS))  # 2+ inputs
+        thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f
         seeds = draw_seeds(rs, len(runs))
@@ -859,7 +873,7 @@ def _exact_estimate(n, k, d):
     return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
 
 
-def _binned_exact_start(X, Y, sizes, act, out, loss):
+def _binned_exact_start(X, Y, sizes, act, out, loss, budget=_BINNED_SECONDS):
     """1-D, when the exact enumeration is not cheap: the certified optimum of the data
     averaged in bins of consecutive x, as a warm start (or None).
 
@@ -880,7 +894,7 @@ def _binned_exact_start(X, Y, sizes, act, out, loss):
 
     n_bins = 0
     for b in range(2 * k + 2, min(len(X) // 2, _BINNED_MAX) + 1):
-        if not _exact_cheap(*_exact_estimate(b, k, 1), budget=_BINNED_SECONDS):
+        if not _exact_cheap(*_exact_estimate(b, k, 1), budget=budget):
             break
         n_bins = b
     if not n_bins:

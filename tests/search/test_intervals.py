@@ -87,3 +87,44 @@ def test_parallel_units_in_2d_are_searched_as_the_1d_problem_along_their_directi
     # units in different directions: not a ridge function, no starts
     theta2[:6] = rng.normal(size=6)
     assert interval_descent(p2, theta2, p2.value(theta2)) == []
+
+
+def _trough(rng, n=400):
+    v = np.array([0.6, 0.8])
+    X = rng.uniform(-1, 1, size=(n, 2))
+    t = X @ v
+    return X, np.maximum(t - 0.3, 0.0) + np.maximum(-t - 0.3, 0.0), v
+
+
+def test_ridge_starts_reach_a_trough_from_a_minimum_with_one_unit_along_it(rng):
+    """A 2-unit trough along v: from a network with one unit along v and one across it,
+    the start along v is a function of v . x and L-BFGS takes it to the exact fit."""
+    from exactfit.search._fit_global import _binned_exact_start
+    from exactfit.search._intervals import ridge_starts
+
+    X, y, v = _trough(rng)
+    problem = Problem(X, y[:, None], (2, 2, 1), "relu", "linear", "mse", 3000)
+    theta = np.zeros(n_params(problem.sizes))
+    theta[:4] = [v[0], -v[1], v[1], v[0]]  # W1 columns: v and v rotated by 90 degrees
+    theta[4:6] = [-0.3, 0.0]
+    theta = problem.polish(theta)
+    starts = ridge_starts(problem, theta, _binned_exact_start)
+    assert len(starts) == 2  # one per distinct unit direction
+    W1 = starts[0][:4].reshape(2, 2)
+    # every unit of the first start lies along v (the larger unit's direction)
+    np.testing.assert_allclose(np.abs(v @ W1), np.linalg.norm(W1, axis=0), rtol=1e-12)
+    f = min(problem.local(s)[1] for s in starts)
+    assert f <= 1e-8 * np.var(y) < problem.value(theta)
+
+
+def test_ridge_starts_only_for_few_units_and_several_inputs(rng):
+    from exactfit.search._fit_global import _binned_exact_start
+    from exactfit.search._intervals import ridge_starts
+
+    X, y, _ = _trough(rng, 100)
+    wide = Problem(X, y[:, None], (2, 4, 1), "relu", "linear", "mse", 100)
+    theta = wide.polish(rng.normal(size=n_params(wide.sizes)))
+    assert ridge_starts(wide, theta, _binned_exact_start) == []
+    one = Problem(X[:, :1], y[:, None], (1, 2, 1), "relu", "linear", "mse", 100)
+    assert ridge_starts(one, one.polish(rng.normal(size=n_params(one.sizes))),
+                        _binned_exact_start) == []

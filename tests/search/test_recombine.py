@@ -99,7 +99,7 @@ def test_fit_global_reports_its_recombinations():
                                   max_restarts=6, recombine=False)
     assert on.n_recombined >= 1 and off.n_recombined == 0
     assert "recombinations" in on.message and "recombinations" not in off.message
-    assert sum(on.restart_starts.count(k) for k in ("recombined", "flipped", "intervals")) \
+    assert sum(on.restart_starts.count(k) for k in ("recombined", "flipped", "intervals", "ridge")) \
         == on.n_recombined
     # recombinations are offered uncounted: the counted starts are the same
     assert np.array_equal(on.start_minima[:6], off.start_minima[:6])
