@@ -839,7 +839,7 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
         body += "; improved by a symmetric image"
     if n_recombined:
         body += (f"; {n_recombined} recombinations tried (of the minima's units, and of the "
-                 f"best's with units flipped; uncounted)"
+                 f"best's with units flipped, moved or along one direction; uncounted)"
                  + (", one gave the best" if by_recombination else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
