@@ -39,7 +39,7 @@ The algorithm (details in the modules named):
    uncounted, with the best minimum's near-linear unit replaced after flipping
    other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs (or units all
    along one direction), the best's breakpoints moved between samples
-   (:mod:`._intervals`), and with 2+ inputs and at most 3 units the best
+   (:mod:`._intervals`), and with 2+ inputs and at most 2 units the best
    networks of one projection ``v . x`` along the best's unit directions; a new
    best found so is
    confirmed by no start, so the starts go on while the budget allows.
@@ -623,7 +623,7 @@ class _Search:
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
         kind "flipped") and, on 1-D inputs, its interval descent
         (:func:`._intervals.interval_descent`, kind "intervals"); with 2 or more inputs
-        and at most 3 units, the best 1-D networks along its units' directions
+        and at most 2 units, the best 1-D networks along its units' directions
         (:func:`._intervals.ridge_starts`, kind "ridge").
 
         Skipped when no minimum was added since the last round. Returns whether it

@@ -45,8 +45,10 @@ _MAX_UNITS, _MAX_SAMPLES = 8, 2000
 _PARALLEL = 0.99
 _SETTLE = 2
 # ridge_starts: directions tried (those of the units with the largest outgoing weight
-# times norm), and the most units (the binned exact start's cost grows fast with them).
-_RIDGES, _RIDGE_UNITS = 3, 3
+# times norm), and the most units. The binned exact start's cost grows fast with the
+# units; with 3 they cost a 3-unit Euclid call (2000 points) 0.35 s of its 3.2 s
+# (benchmarks/euclid.py) for no gain measured anywhere, with 5 about 5 s per direction.
+_RIDGES, _RIDGE_UNITS = 2, 2
 
 
 def interval_descent(problem, theta, f, keep=_SETTLE):
@@ -105,7 +107,8 @@ def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
     units) 3 of 5 default calls confirmed a minimum 2% above the best-known, whose two
     units face nearly opposite ways (a trough); along the direction of one of that
     minimum's units this reaches the best-known. With 5 units (seed 9405) it cost
-    about 5 s per direction and found nothing: hence the bound on the units.
+    about 5 s per direction and found nothing, with 3 (Euclid) 0.1 s per direction and
+    found nothing: hence the bound on the units.
     """
     d, k, m = problem.sizes
     if d < 2 or m != 1 or k > _RIDGE_UNITS or problem.n > _MAX_SAMPLES:
