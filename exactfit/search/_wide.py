@@ -1,4 +1,4 @@
-"""The "wide" start: fit a network twice as wide, then keep the best of its units.
+"""The "wide" start: fit a network 4 times as wide, then keep the best of its units.
 
 Over-parameterisation is the classical remedy for the spurious minima of two-layer
 ReLU networks (Safran & Shamir 2018: one unit more than the teacher already lowers
@@ -11,12 +11,14 @@ the subset selection that the recombination round already solves
 (:func:`._recombine.best_subsets`); from there the start is settled by L-BFGS and
 gets the unit moves like any other (the reorientation move undoes the flips).
 
-Measured (``docs/notes/wide.md``) on the suite's teacher-student problem
-d = k = 20, 4000 Gaussian points: plain L-BFGS from 16 Glorot starts ended in
-mixed minima (MSE/var 0.037 to 0.059, no student unit within cos 0.99 of a
-teacher unit); the 40-unit network fit the data (MSE/var 1e-9 to 1e-12) with 15
-of the 20 teacher units exact and the other 5 flipped, and from its best 20
-units `fit_global` reached the teacher (MSE/var < 1e-28) in 2 of 2 draws.
+Measured on the suite's teacher-student problem d = k = 20, 4000 Gaussian points
+(README, "Teacher-student with d = k = 20"): plain L-BFGS from 16 Glorot starts ended
+in mixed minima (MSE/var 0.037 to 0.059, no student unit within cos 0.99 of a teacher
+unit); a 40-unit network fitted the data (MSE/var 1e-9 to 1e-12) with 15 of the 20
+teacher units exact and the other 5 flipped, and from its best 20 units `fit_global`
+reached the teacher in 2 of 2 draws. How much wider (``benchmarks/wide_start.py``, d =
+k = 10, 1500 points, L-BFGS from the pruned start alone): 6, 8 and 10 of 10 draws
+reached the teacher for 2, 3 and 4 times as wide, plain starts 0 of 10.
 """
 
 import numpy as np
@@ -26,9 +28,7 @@ from ._local import Problem
 from ._recombine import _MIN_SUBSETS, _POOL_ROWS, affordable_subsets, best_subsets
 from ._units import _first_layer
 
-# Units of the wide network per unit of the network searched. The L-BFGS minimum of
-# the wide network alone, pruned, reached the teacher (d = k = 10, 1500 points) in 6,
-# 8 and 10 of 10 draws for 2, 3 and 4 times as wide (0 of 10 plain starts).
+# Units of the wide network per unit of the network searched (see the module docstring).
 _FACTOR = 4
 
 
