@@ -38,6 +38,11 @@ def main(argv=None):
     p.add_argument("--task-seed", type=int, default=7)
     p.add_argument("--results-dir", default=RESULTS)
     args = p.parse_args(argv)
+    for name, low in (("d", 1), ("n", 2), ("draws", 1)):
+        if getattr(args, name) < low:
+            p.error(f"--{name} must be at least {low}; got {getattr(args, name)}.")
+    if any(f < 2 for f in args.factors):
+        p.error(f"--factors must be at least 2 (times as wide); got {args.factors}.")
     commit = git_commit()
     task = exactfit.tasks.teacher_student(args.d, args.d, n_samples=args.n,
                                           random_state=args.task_seed)

@@ -22,3 +22,12 @@ def test_tiny_run_writes_json_and_table(tmp_path):
     # the module's factor is restored
     from exactfit.search import _wide
     assert _wide._FACTOR == 4
+
+
+def test_bad_arguments_are_refused_by_name(capsys):
+    import pytest
+
+    for argv, name in ((["--draws", "0"], "--draws"), (["--factors", "1"], "--factors")):
+        with pytest.raises(SystemExit) as exc:
+            wide_start.main(argv)
+        assert exc.value.code == 2 and name in capsys.readouterr().err

@@ -8,7 +8,7 @@ modules, one per concept:
 - ``_starts``: starting points; ``_moves``: moves that leave a local minimum,
   built on ``_units`` (the best unit for a residual, adding and dropping units)
   and ``_reorient`` (flipping several units at once); ``_recombine``: the best
-  networks made of the minima's units; ``_wide``: the best units of a network twice
+  networks made of the minima's units; ``_wide``: the best units of a network 4 times
   as wide; ``_intervals``: 1-D breakpoints moved
   between samples, each placement solved exactly;
 - ``_canonical``: a start's minimum to the bottom of its funnel, and whether two

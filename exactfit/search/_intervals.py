@@ -55,8 +55,8 @@ def interval_descent(problem, theta, f, keep=_SETTLE):
     """The 1-D local search of the module docstring from `theta` (loss `f`).
 
     `problem` is a one-hidden-layer ReLU :class:`._local.Problem` with one output,
-    MSE and a linear output, and one input or units all along one direction. Returns a list of starting vectors, to be
-    settled by L-BFGS: the placement the descent ended at when it is below `f` by
+    MSE and a linear output, and one input or units all along one direction. Returns
+    a list of starting vectors, to be settled by L-BFGS: the placement the descent ended at when it is below `f` by
     more than round-off, then the `keep` best neighbours of that placement that
     change a unit's orientation or sign. Those are not better as placed, but their
     breakpoints can still move: measured on a random problem of
@@ -82,10 +82,28 @@ def interval_descent(problem, theta, f, keep=_SETTLE):
     w = v @ W1  # the units' weights along v
     if np.any(np.abs(w[live]) < _PARALLEL * norms[live]):
         return []
-    found = _descent(problem, v, w[live], b1[live], W2[live, 0])
-    if found is None:
+    x, y = X @ v, Y[:, 0]
+    u = np.unique(x)
+    if len(u) < 3:
         return []
-    start, best, cfg, coef, flips, u = found
+    t = -b1[live] / w[live]
+    cfg = [(int(mj), int(sj), int(gj)) for mj, sj, gj in
+           zip(np.clip(np.searchsorted(u, t) - 1, 0, len(u) - 2), np.sign(w[live]),
+               np.sign(W2[live, 0]))]
+    solver = _Placements(x, y, u)
+    best, coef = solver.solve(cfg)
+    start = best
+    for _ in range(_MAX_STEPS):
+        step, flips = None, []
+        for c in _neighbours(cfg, len(u)):
+            sse, co = solver.solve(c)
+            if sse < best * (1 - 1e-10):
+                best, step = sse, (c, co)
+            if any(cj[1:] != c0[1:] for cj, c0 in zip(c, cfg)):
+                flips.append((sse, len(flips), c, co))
+        if step is None:
+            break
+        cfg, coef = step
     out = []
     if best < min(start, f * problem.n) * (1 - 1e-9):
         out.append(_network(problem, cfg, coef, u, v))
@@ -102,8 +120,9 @@ def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
     bins, :func:`exactfit.search._fit_global._binned_exact_start`) places all the
     units on ``x = X v``, and the result is returned as a starting vector that L-BFGS
     settles on the data and lets turn (the placement descent of the module docstring
-    on the data took 1.2 s per direction on 2000 points and was not needed). It reaches optima close to ridge functions from minima that are not: on a
-    random problem of ``benchmarks/fresh.py`` (seed 9408: a 642-point 2-D triangle, 2
+    on the data took 1.2 s per direction on 2000 points and was not needed). It
+    reaches optima close to ridge functions from minima that are not: on a random
+    problem of ``benchmarks/fresh.py`` (seed 9408: a 642-point 2-D triangle, 2
     units) 3 of 5 default calls confirmed a minimum 2% above the best-known, whose two
     units face nearly opposite ways (a trough); along the direction of one of that
     minimum's units this reaches the best-known. With 5 units (seed 9405) it cost
@@ -125,7 +144,7 @@ def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
         seen.append(v)
         net = exact_start((problem.X @ v)[:, None], problem.Y, (1, k, 1), "relu", "linear",
                           "mse")
-        if net is not None:  # unit i of the 1-D net, relu(w_i t + b_i), is relu(w_i v.x + b_i)
+        if net is not None:  # unit i of the 1-D net, relu(w_i t + b_i): relu(w_i v.x + b_i)
             start = np.zeros(n_params(problem.sizes))
             W1s, b1s, W2s = _first_layer(start, problem.sizes)
             W1s[...], b1s[...] = np.outer(v, net.weights[0][0]), net.biases[0]
@@ -134,37 +153,6 @@ def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
         if len(seen) == max_directions:
             break
     return out
-
-
-def _descent(problem, v, w, b, a):
-    """The placement descent on ``x = X v`` from units with weights `w` along v, biases
-    `b` and outgoing weights `a`: ``(start sse, best sse, placement, coefficients,
-    flipping neighbours of the last step, distinct x)``, or None (fewer than 3 distinct
-    x). Units nearly orthogonal to v start with their breakpoint at the median."""
-    x, y = problem.X @ v, problem.Y[:, 0]
-    u = np.unique(x)
-    if len(u) < 3:
-        return None
-    flat = np.abs(w) < 1e-12 * max(float(np.abs(w).max(initial=0.0)), 1e-300)
-    t = np.where(flat, float(np.median(x)), -b / np.where(flat, 1.0, w))
-    cfg = [(int(mj), int(sj) or 1, int(gj) or 1) for mj, sj, gj in
-           zip(np.clip(np.searchsorted(u, t) - 1, 0, len(u) - 2), np.sign(w),
-               np.sign(a))]
-    solver = _Placements(x, y, u)
-    best, coef = solver.solve(cfg)
-    start, flips = best, []
-    for _ in range(_MAX_STEPS):
-        step, flips = None, []
-        for c in _neighbours(cfg, len(u)):
-            sse, co = solver.solve(c)
-            if sse < best * (1 - 1e-10):
-                best, step = sse, (c, co)
-            if any(cj[1:] != c0[1:] for cj, c0 in zip(c, cfg)):
-                flips.append((sse, len(flips), c, co))
-        if step is None:
-            break
-        cfg, coef = step
-    return start, best, cfg, coef, flips, u
 
 
 class _Placements:

@@ -152,13 +152,20 @@ def _rss(G, c, yy, s, C):
 
 def recombined(problem, pool, rs, keep=_KEEP):
     """Starting vectors for `problem` (one hidden ReLU layer, MSE, linear output): the
-    `keep` best subsets of the units of the minima in `pool`, output layer solved.
+    `keep` best subsets of the units of the minima in `pool`, output layer solved
+    (:func:`best_of_units`)."""
+    return best_of_units(problem, unit_pool(pool, problem.sizes), rs, keep)
+
+
+def best_of_units(problem, W, rs, keep=_KEEP):
+    """Starting vectors for `problem` made of the `keep` best subsets of its width `k`
+    of the units `W` (columns ``(w, b)``, ``|w| = 1``), output layer solved; empty
+    when `W` has no more than `k` units or no subset search is affordable.
 
     The subsets are scored on at most :data:`_POOL_ROWS` rows (random, from `rs`);
     the caller settles each vector by L-BFGS on the whole search sample.
     """
-    d, k, _ = problem.sizes
-    W = unit_pool(pool, problem.sizes)
+    k = problem.sizes[1]
     if W.shape[1] <= k:
         return []
     n = problem.n

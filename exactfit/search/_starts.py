@@ -8,7 +8,7 @@
 - "random": Glorot-uniform weights and zero biases (Keras's initialisation).
 - "grow" (see :func:`._moves.grown`): one unit, then one unit at a time, each
   either the best unit for the residual or a split of an existing unit.
-- "wide" (see :func:`._wide.pruned_wide`): the best units of a network twice as
+- "wide" (see :func:`._wide.pruned_wide`): the best units of a network 4 times as
   wide fitted from a "random" start.
 - "init": a given network (a warm start), narrower ones padded with new units.
 

@@ -23,10 +23,8 @@ reached the teacher for 2, 3 and 4 times as wide, plain starts 0 of 10.
 
 import numpy as np
 
-from ..network import n_params
 from ._local import Problem
-from ._recombine import _MIN_SUBSETS, _POOL_ROWS, affordable_subsets, best_subsets
-from ._units import _first_layer
+from ._recombine import _MIN_SUBSETS, affordable_subsets, best_of_units, unit_pool
 
 # Units of the wide network per unit of the network searched (see the module docstring).
 _FACTOR = 4
@@ -36,7 +34,7 @@ def pruned_wide(problem, rs, initial):
     """A starting vector for `problem` (one hidden ReLU layer, MSE, linear output): the
     best `k` units of a network `_FACTOR` times wider fitted by L-BFGS from `initial`'s
     "random" start, output layer solved; ``None`` when no subset search is affordable
-    (very wide layers) or the wide fit left fewer than `k` live units."""
+    (very wide layers) or the wide fit left no more than `k` distinct live units."""
     d, k, m = problem.sizes
     if affordable_subsets(k, _FACTOR * k) < _MIN_SUBSETS:  # before paying for the fit
         return None
@@ -46,18 +44,7 @@ def pruned_wide(problem, rs, initial):
     theta, f, _ = wide.local(initial(wide, "random", rs), near_zero=False)
     if not np.isfinite(f):
         return None
-    W1, b1, _ = _first_layer(theta, wide.sizes)
-    norms = np.linalg.norm(W1, axis=0)
-    live = norms > 0
-    W = np.vstack([W1[:, live], b1[live]]) / norms[live]
-    n = problem.n
-    rows = np.sort(rs.choice(n, _POOL_ROWS, replace=False)) if n > _POOL_ROWS else slice(None)
-    H = np.maximum(problem.X[rows] @ W[:-1] + W[-1], 0.0)
-    best = best_subsets(H, problem.Y[rows], k, rs, keep=1)
-    if not best:
-        return None
-    cols = best[0][0]
-    start = np.zeros(n_params(problem.sizes))
-    W1s, b1s, _ = _first_layer(start, problem.sizes)
-    W1s[...], b1s[...] = W[:-1, cols], W[-1, cols]
-    return problem.polish(start)
+    # The wide network's distinct units, and the best k of them (recombination's
+    # subset selection, one "minimum" in the pool).
+    best = best_of_units(problem, unit_pool([(theta, f)], wide.sizes), rs, keep=1)
+    return best[0] if best else None

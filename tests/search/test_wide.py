@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import exactfit
-from exactfit.search import _wide
+from exactfit.search import _recombine, _wide
 from exactfit.search._local import Problem
 from exactfit.search._starts import initial
 from exactfit.search._units import _first_layer
@@ -54,7 +54,7 @@ def test_pruned_wide_beats_plain_starts_on_a_teacher():
 
 def test_no_subset_search_gives_none(monkeypatch):
     task = exactfit.tasks.teacher_student(3, 2, n_samples=200, random_state=0)
-    monkeypatch.setattr(_wide, "best_subsets", lambda *a, **k: [])
+    monkeypatch.setattr(_recombine, "best_subsets", lambda *a, **k: [])
     assert _wide.pruned_wide(_problem(task, 2), np.random.RandomState(0), initial) is None
     # fit_global then starts from a "random" start instead, and says nothing is wrong
     y = task.y + np.random.RandomState(1).normal(scale=0.1, size=len(task.y))  # not exact
