@@ -11,8 +11,8 @@ the subset selection that the recombination round already solves
 (:func:`._recombine.best_subsets`); from there the start is settled by L-BFGS and
 gets the unit moves like any other (the reorientation move undoes the flips).
 
-Measured on the suite's teacher-student problem d = k = 20, 4000 Gaussian points
-(README, "Teacher-student with d = k = 20"): plain L-BFGS from 16 Glorot starts ended
+Measured by hand on the suite's teacher-student problem d = k = 20, 4000 Gaussian
+points (README, "Teacher-student with d = k = 20"): plain L-BFGS from 16 Glorot starts ended
 in mixed minima (MSE/var 0.037 to 0.059, no student unit within cos 0.99 of a teacher
 unit); a 40-unit network fitted the data (MSE/var 1e-9 to 1e-12) with 15 of the 20
 teacher units exact and the other 5 flipped, and from its best 20 units `fit_global`
