@@ -160,3 +160,10 @@ def check_memory(n, n_search, sizes, repulsion, unit_moves, workers=1):
             f"{need / 2 ** 30:.3g} GiB (several floats per hidden unit and sample), more "
             f"than half of the {have / 2 ** 30:.3g} GiB available: use fewer hidden units "
             f"(or samples, or n_jobs).")
+
+
+def int_seed(random_state):
+    """`random_state` as recorded in a result: the int, or None for anything else."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return None

@@ -12,7 +12,7 @@ The algorithm (details in the modules named):
    reliable (its minima are many and close).
 3. Search on the data, or on a random subsample of `subsample` rows when there
    are more. In 1-D (one ReLU layer, MSE) the first, uncounted warm start is the
-   certified optimum of the data averaged in bins (:func:`_binned_exact_start`).
+   certified optimum of the data averaged in bins (:func:`._exact.binned_exact_start`).
    Each start (:mod:`._starts`): a construction or random point, a short
    repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
    kind "grow" build the network a unit at a time (best new unit or a split);
@@ -55,9 +55,7 @@ The algorithm (details in the modules named):
    had stopped.
 """
 
-import functools
 import math
-import numbers
 import time
 import warnings
 
@@ -74,9 +72,10 @@ from ..losses import LOSSES, loss as loss_of
 from ..network import Network, n_params, unflatten
 from ..result import FitResult
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
-from ._checks import (available_memory, check_bool, check_exact, check_init, check_max_time,
-                      check_memory, check_n_jobs, check_n_restarts, check_subsample,
+from ._checks import (check_bool, check_exact, check_init, check_max_time, check_memory,
+                      int_seed, check_n_jobs, check_n_restarts, check_subsample,
                       check_symmetries, start_kinds)
+from ._exact import _EXACT_FLOOR, binned_exact_start, exact_optimum
 from ._intervals import interval_descent, ridge_starts
 from ._local import Problem
 from ._moves import grown, revive, swap_descent
@@ -95,36 +94,6 @@ __all__ = ["fit_global"]
 # (after basin hopping, the minima of a finite sample that remain distinct differ by
 # more; kinks where a sample crosses a unit's boundary make minima ~1/n apart).
 _RTOL = 1e-4
-# An exact fit: scaled MSE (a fraction of var(y)) at or below this cannot be beaten.
-_EXACT_FLOOR = 1e-12
-# The exact enumeration (certify.exact_1d / exact_2d) is "cheap" when its estimated time
-# is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
-# its work, measured on the shared 2-core machine (see _exact_estimate): the
-# least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
-# 3 microseconds per bound and unit, and the geometry of the patterns (1-D: ~1e-6 s and
-# ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20 bytes per n^4, so that a
-# 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
-# reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
-# certified answer in a few seconds is worth more than a fast uncertain one.
-_EXACT_SECONDS = 10.0
-_EXACT_BYTES = 2 ** 30
-# Beyond that, up to this estimated time the search runs first and the enumeration then
-# certifies (or corrects) its best, pruned from the start by it as incumbent: on 16- to
-# 24-point 2-D samples with 3 units (and a 48-point one with 2) the search alone ends
-# "confirmed" 3% to 60% above the optimum (benchmarks/exact.py part 3,
-# benchmarks/reliability.py), and seconds for a certified answer are worth more there than
-# a fast wrong one. The estimate ignores the incumbent's pruning: measured with it, a
-# 24-point sample with 3 units estimated at 254 s took 11 s, a 20-point one (83 s) 5 s;
-# noise targets prune less (about 35 s of CPU at 24 points). exact=False skips both.
-_EXACT_VERIFY_SECONDS = 300.0
-# 1-D searches get a warm start from the exact optimum of the data averaged in at most
-# _BINNED_MAX bins, as many as its estimated time allows within _BINNED_SECONDS
-# (see _binned_exact_start).
-_BINNED_SECONDS, _BINNED_MAX = 2.0, 60
-# The same, per direction of the recombination round's ridge starts (_intervals.py),
-# which run at every round: with 2.0 s, they took a 3-unit Euclid call (2000 points)
-# from 2.8 s to 4.9 s of CPU.
-_RIDGE_SECONDS = 0.1
 
 
 # Rows of the search sample when subsample="auto": at least _SEARCH_ROWS, and at least
@@ -382,10 +351,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                  workers=effective_n_jobs(n_jobs))
 
     if exact is not False:
-        res = _exact(X, Y, sizes, activation, output, loss, exact, t0, random_state)
+        res = exact_optimum(X, Y, sizes, activation, output, loss, exact, t0, random_state)
         if res is not None:
             return res
-        binned = _binned_exact_start(X, Y, sizes, activation, output, loss)
+        binned = binned_exact_start(X, Y, sizes, activation, output, loss)
         if binned is not None:
             init = init + [binned]
 
@@ -472,7 +441,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
     # The check by enumeration may take minutes: not when the caller bounded the time.
     if exact == "auto" and not interrupted and max_time is None:
-        res = _exact(X, Y, sizes, activation, output, loss, "verify", t0, random_state,
+        res = exact_optimum(X, Y, sizes, activation, output, loss, "verify", t0, random_state,
                      incumbent=net, searched=stated)
         if res is not None:
             return res
@@ -491,7 +460,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     return FitResult(network=net, loss=stated, loss_kind=loss, method="fit_global",
                      success=not interrupted, message=msg, evidence="search",
                      nit=int(nit + it), time=time.perf_counter() - t0,
-                     random_state=_int_seed(random_state), confirmed=confirmed,
+                     random_state=int_seed(random_state), confirmed=confirmed,
                      stop_reason=stop_reason, n_reached=int(n_reached),
                      n_minima=int(n_minima), p_better=float(p_better),
                      unseen=float(minima.unseen),
@@ -520,12 +489,6 @@ def _stop(minima, confirm, n_restarts, max_restarts, elapsed, time_limit):
         return "max_restarts"
     if elapsed > time_limit:
         return "max_time"
-    return None
-
-
-def _int_seed(random_state):
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
     return None
 
 
@@ -639,8 +602,7 @@ class _Search:
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
         placed = interval_descent(self.problem, self.theta, self.f)  # 1-D / ridge only
         thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
-        ridges = ridge_starts(self.problem, self.theta, functools.partial(
-            _binned_exact_start, budget=_RIDGE_SECONDS))  # 2+ inputs
+        ridges = ridge_starts(self.problem, self.theta)  # 2+ inputs
         thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
         runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
         before = self.f
@@ -856,146 +818,3 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
              "the chance of a new minimum fell below the best's share of the starts")
     return (f"UNCONFIRMED ({why} before {short}; a better minimum may exist): " + head
             + body)
-
-
-# --------------------------------------------------------------------- exact enumeration
-
-def _exact_estimate(n, k, d):
-    """(seconds, bytes) the exact enumeration of `n` distinct points and `k` units needs,
-    estimated from measurements on a shared 2-core machine (a rough guide, not a bound)."""
-    from ..certify import exact_cost
-
-    cost = exact_cost(n, k, n_features=d)
-    P = cost["n_patterns"]
-    seconds = 3e-6 * k * cost["n_bounds"]
-    if d == 1:
-        return seconds + 1e-6 * P * n, 110.0 * P * n
-    return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
-
-
-def _binned_exact_start(X, Y, sizes, act, out, loss, budget=_BINNED_SECONDS):
-    """1-D, when the exact enumeration is not cheap: the certified optimum of the data
-    averaged in bins of consecutive x, as a warm start (or None).
-
-    The bins are as many as keep :func:`exactfit.certify.exact_1d` cheap (at most
-    :data:`_BINNED_SECONDS` estimated), equal in count, in order of x; their means
-    form the small problem. Its optimum puts the breakpoints near the data's
-    optimum's, which random starts can miss: on an 803-point 1-D sample with 4 units
-    (benchmarks/fresh.py, problem 9110), 4 of 5 default calls confirmed a best 1.05x
-    to 1.62x the best-known; the optimum of 30 bin means (1.6 s), settled on all the
-    data, reached the best-known. The warm start competes for the best but is not
-    counted by the stopping rule.
-    """
-    d, k, m = sizes[0], sizes[1], sizes[-1]
-    if not (len(sizes) == 3 and d == 1 and m == 1 and act == "relu" and out == "linear"
-            and loss == "mse"):
-        return None
-    from ..certify import exact_1d
-
-    n_bins = 0
-    for b in range(2 * k + 2, min(len(X) // 2, _BINNED_MAX) + 1):
-        if not _exact_cheap(*_exact_estimate(b, k, 1), budget=budget):
-            break
-        n_bins = b
-    if not n_bins:
-        return None
-    order = np.argsort(X[:, 0], kind="stable")
-    groups = np.array_split(order, n_bins)
-    xb = np.array([X[g, 0].mean() for g in groups])
-    yb = np.array([Y[g, 0].mean() for g in groups])
-    if len(np.unique(xb)) < 3:
-        return None
-    res = exact_1d(xb, yb, hidden=k, max_configurations=max(
-        1, _exact_configurations(len(np.unique(xb)), k)))
-    return res.network if res.evidence == "certified" else None
-
-
-def _exact_configurations(n, k):
-    from ..certify import exact_cost
-
-    return exact_cost(n, k, n_features=1)["n_configurations"]
-
-
-def _exact_cheap(seconds, need, budget=_EXACT_SECONDS):
-    return seconds <= budget and need <= _EXACT_BYTES
-
-
-def _exact(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
-           searched=None):
-    """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
-    applicable (or, for exact="auto", not cheap; for exact="verify", the check of a
-    search's best `incumbent` (loss `searched`), not within _EXACT_VERIFY_SECONDS)."""
-    applicable = (len(sizes) == 3 and sizes[0] in (1, 2) and sizes[2] == 1 and act == "relu"
-                  and out == "linear" and loss == "mse")
-    if not applicable:
-        if exact is True:
-            raise ValueError("exact=True needs one or two input features, one output, one "
-                             "hidden ReLU layer, a linear output and loss='mse' "
-                             "(certify.exact_1d, certify.exact_2d).")
-        return None
-    from ..certify import exact_1d, exact_2d, exact_cost
-
-    d, k = sizes[0], sizes[1]
-    # Distinct rows; the first column's distinct values bound them below and are cheaper
-    # to count (np.unique over rows of a large 2-D sample costs a noticeable time), and
-    # those of the first 4096 rows bound them below more cheaply still (200000 rows:
-    # 0.1 s saved per call). The estimate grows with the count, so a lower bound that
-    # is already too costly settles it.
-    budget = _EXACT_VERIFY_SECONDS if exact == "verify" else _EXACT_SECONDS
-    if exact in ("auto", "verify"):
-        for rows in (X[:4096, 0], X[:, 0]):
-            n_distinct = len(np.unique(rows))
-            if not _exact_cheap(*_exact_estimate(n_distinct, k, d), budget=budget):
-                return None
-    else:
-        n_distinct = len(np.unique(X[:, 0]))
-    if d == 2:
-        n_distinct = len(np.unique(X, axis=0))
-    if n_distinct < 3:
-        return None  # nothing to enumerate; the search fits it exactly
-    seconds, need = _exact_estimate(n_distinct, k, d)
-    if exact in ("auto", "verify") and not _exact_cheap(seconds, need, budget=budget):
-        return None
-    if exact is True and need > 0.5 * available_memory():
-        raise ValueError(f"exact=True: the enumeration for {n_distinct} distinct points and "
-                         f"{k} units would need about {need / 2 ** 30:.3g} GiB, more than half "
-                         f"the memory available; use exact='auto' (the search).")
-    cost = exact_cost(n_distinct, k, n_features=d)
-    n_conf = cost["n_configurations"]
-    # exact=True: the enumeration's own size limit applies (its error names exact=True).
-    limit = {} if exact is True else {"max_configurations": max(n_conf, 1)}
-    if incumbent is not None:
-        limit["incumbent"] = incumbent
-    try:
-        res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, **limit) if d == 1
-               else exact_2d(X, Y[:, 0], hidden=k, **limit))
-    except ValueError as err:
-        raise ValueError(f"exact=True: {err}") from err
-    if res.evidence != "certified":  # interrupted: the enumeration's best, not certified
-        raise KeyboardInterrupt(f"fit_global's exact enumeration was interrupted.")
-    net = res.network
-    stated = float(loss_of(net, X, Y, "mse"))
-    name = "exact_1d" if d == 1 else "exact_2d"
-    msg = (f"CONFIRMED (certified): the optimum of certify.{name} ({n_conf} sign "
-           f"configurations, {cost['n_bounds']} pattern sets bounded, the rest solved "
-           f"exactly)")
-    if searched is not None:
-        # Above the optimum beyond round-off (relative 1e-9, or the exact-fit floor).
-        above = searched > stated * (1 + 1e-9) + _EXACT_FLOOR * float(np.var(Y))
-        msg += (f"; the search before it ended at {searched:.6g}"
-                + (f", {searched / stated - 1:.3g} above the optimum (relative)"
-                   if above and stated > 0 else ", above the optimum" if above
-                   else ", the optimum"))
-    return FitResult(network=net, loss=stated, loss_kind="mse", method="fit_global",
-                     success=True, message=msg, evidence="certified", nit=int(res.nit or 0),
-                     time=time.perf_counter() - t0,
-                     random_state=_int_seed(random_state),
-                     confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
-                     p_better=0.0, unseen=0.0, missable_share=0.0,
-                     start_minima=np.zeros(0), start_minimum_ids=np.zeros(0, dtype=int),
-                     expected_minima=float("nan"), n_starts=0, n_failed=0,
-                     restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
-                     failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
-                     improved_by_symmetry=False, n_recombined=0,
-                     improved_by_recombination=False, certificate=res.certificate,
-                     optimum=res.optimum)

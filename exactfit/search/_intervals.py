@@ -32,6 +32,7 @@ import numpy as np
 
 from ..certify._nnls import nnls_checked
 from ..network import n_params
+from ._exact import _RIDGE_SECONDS, binned_exact_start
 from ._units import _first_layer
 
 # Interval moves tried per unit; steps of the descent at most; the descent runs for
@@ -111,13 +112,13 @@ def interval_descent(problem, theta, f, keep=_SETTLE):
     return out + [_network(problem, c, co, u, v) for _, _, c, co in flips[:keep]]
 
 
-def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
+def ridge_starts(problem, theta, max_directions=_RIDGES):
     """Two or more inputs, at most :data:`_RIDGE_UNITS` units: for each direction v of
     the units of `theta`, the best network that is a function of ``v . x`` alone.
 
     Along each of the (at most `max_directions`, by outgoing weight times norm) live
-    units' directions v, `exact_start` (the certified optimum of the data averaged in
-    bins, :func:`exactfit.search._fit_global._binned_exact_start`) places all the
+    units' directions v, the certified optimum of the data averaged in bins
+    (:func:`._exact.binned_exact_start`, within :data:`._exact._RIDGE_SECONDS`) places all the
     units on ``x = X v``, and the result is returned as a starting vector that L-BFGS
     settles on the data and lets turn (the placement descent of the module docstring
     on the data took 1.2 s per direction on 2000 points and was not needed). It
@@ -142,8 +143,8 @@ def ridge_starts(problem, theta, exact_start, max_directions=_RIDGES):
         if any(abs(float(v @ s)) >= _PARALLEL for s in seen):
             continue
         seen.append(v)
-        net = exact_start((problem.X @ v)[:, None], problem.Y, (1, k, 1), "relu", "linear",
-                          "mse")
+        net = binned_exact_start((problem.X @ v)[:, None], problem.Y, (1, k, 1), "relu",
+                                 "linear", "mse", budget=_RIDGE_SECONDS)
         if net is not None:  # unit i of the 1-D net, relu(w_i t + b_i): relu(w_i v.x + b_i)
             start = np.zeros(n_params(problem.sizes))
             W1s, b1s, W2s = _first_layer(start, problem.sizes)

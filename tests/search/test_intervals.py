@@ -99,7 +99,6 @@ def _trough(rng, n=400):
 def test_ridge_starts_reach_a_trough_from_a_minimum_with_one_unit_along_it(rng):
     """A 2-unit trough along v: from a network with one unit along v and one across it,
     the start along v is a function of v . x and L-BFGS takes it to the exact fit."""
-    from exactfit.search._fit_global import _binned_exact_start
     from exactfit.search._intervals import ridge_starts
 
     X, y, v = _trough(rng)
@@ -108,7 +107,7 @@ def test_ridge_starts_reach_a_trough_from_a_minimum_with_one_unit_along_it(rng):
     theta[:4] = [v[0], -v[1], v[1], v[0]]  # W1 columns: v and v rotated by 90 degrees
     theta[4:6] = [-0.3, 0.0]
     theta = problem.polish(theta)
-    starts = ridge_starts(problem, theta, _binned_exact_start)
+    starts = ridge_starts(problem, theta)
     assert len(starts) == 2  # one per distinct unit direction
     W1 = starts[0][:4].reshape(2, 2)
     # every unit of the first start lies along v (the larger unit's direction)
@@ -118,13 +117,11 @@ def test_ridge_starts_reach_a_trough_from_a_minimum_with_one_unit_along_it(rng):
 
 
 def test_ridge_starts_only_for_few_units_and_several_inputs(rng):
-    from exactfit.search._fit_global import _binned_exact_start
     from exactfit.search._intervals import ridge_starts
 
     X, y, _ = _trough(rng, 100)
     wide = Problem(X, y[:, None], (2, 4, 1), "relu", "linear", "mse", 100)
     theta = wide.polish(rng.normal(size=n_params(wide.sizes)))
-    assert ridge_starts(wide, theta, _binned_exact_start) == []
+    assert ridge_starts(wide, theta) == []
     one = Problem(X[:, :1], y[:, None], (1, 2, 1), "relu", "linear", "mse", 100)
-    assert ridge_starts(one, one.polish(rng.normal(size=n_params(one.sizes))),
-                        _binned_exact_start) == []
+    assert ridge_starts(one, one.polish(rng.normal(size=n_params(one.sizes)))) == []
