@@ -52,6 +52,37 @@ def test_pruned_wide_beats_plain_starts_on_a_teacher():
     assert wide >= 5 and plain <= 1
 
 
+def test_pruned_wide_turns_a_flipped_unit_back(monkeypatch):
+    """relu(x1) + relu(x2) on Gaussian points, fitted by a wide network as relu(x1) +
+    relu(-x2) + relu(x2 + 6) - 6 (the last unit is linear on the data: it pays for
+    the flip). No 2 of those units fit the target; with their flipped copies in the
+    pool, relu(-x2) turned back does, exactly."""
+    X = np.random.RandomState(0).normal(size=(400, 3))
+    X = X[np.abs(X[:, 1]) < 5.0]
+    y = np.maximum(X[:, 0], 0.0) + np.maximum(X[:, 1], 0.0)
+    problem = Problem(X, y[:, None], (3, 2, 1), "relu", "linear", "mse", 3000)
+    d, w = 3, 2 * _wide._FACTOR
+    W1 = np.zeros((d, w))
+    b1 = np.full(w, -100.0)  # dead units: nothing on the data
+    W1[:, 0], W1[:, 1], W1[:, 2] = [1, 0, 0], [0, -1, 0], [0, 1, 0]
+    b1[:3] = [0.0, 0.0, 6.0]
+    W1[2, 3:] = 1.0
+    wide_theta = np.concatenate([W1.ravel(), b1, np.r_[1.0, 1.0, 1.0, np.zeros(w - 3)],
+                                 [-6.0]])
+
+    class Fitted(Problem):  # the wide fit "found" wide_theta
+        def local(self, theta, **kw):
+            return wide_theta, self.value(wide_theta), 0
+
+    monkeypatch.setattr(_wide, "Problem", Fitted)
+    assert Fitted(X, y[:, None], (d, w, 1), "relu", "linear", "mse", 1).value(
+        wide_theta) < 1e-20
+    theta = _wide.pruned_wide(problem, np.random.RandomState(0), initial)
+    assert problem.value(theta) < 1e-20 * np.var(y)
+    W1p = _first_layer(theta, problem.sizes)[0]
+    assert sorted(map(tuple, np.round(W1p.T, 9))) == [(0.0, 1.0, 0.0), (1.0, 0.0, 0.0)]
+
+
 def test_no_subset_search_gives_none(monkeypatch):
     task = exactfit.tasks.teacher_student(3, 2, n_samples=200, random_state=0)
     monkeypatch.setattr(_recombine, "best_subsets", lambda *a, **k: [])
