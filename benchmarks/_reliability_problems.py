@@ -244,6 +244,7 @@ PROBLEMS = [
     _teacher(10, 10, 10, 4000, True, 1_905_338_612),
     _teacher(12, 6, 7, 3000, True, 2_826_649_150),
     _teacher(20, 20, 20, 4000, False, 3_148_870_226),
+    _teacher(20, 20, 21, 4000, True, 1_517_402_983),  # added 2026-11-30: one unit wider at d = 20
     # 1-D: certified by exact_1d.
     _one_d("abs", 15, 1, 1_583_920_467),
     _one_d("abs", 40, 3, 2_739_015_884, noise=0.05),
