@@ -10,6 +10,8 @@
   either the best unit for the residual or a split of an existing unit.
 - "wide" (see :func:`._wide.pruned_wide`): the best units of a network 4 times as
   wide fitted from a "random" start.
+- "fold" (two or more hidden layers): every layer folds one scalar of its input, a
+  zig-zag of the previous layer's scalar (see :func:`_fold`).
 - "init": a given network (a warm start), narrower ones padded with new units.
 
 Every start's output layer is solved by least squares (MSE, linear output).
@@ -23,14 +25,17 @@ from ..construct._pyramid import pyramid_angles
 from ..network import n_params, unflatten
 
 #: Kinds of starting point; "auto" cycles through those that suit the problem.
-START_KINDS = ("spread", "data", "random", "grow", "wide")
+START_KINDS = ("spread", "data", "random", "grow", "wide", "fold")
 
 
 def initial(problem, kind, rs):
-    """A starting vector of `kind` ("spread", "data" or "random") for `problem`."""
+    """A starting vector of `kind` ("spread", "data", "random" or "fold") for `problem`."""
     X, sizes, act = problem.X, problem.sizes, problem.act
     theta = np.zeros(n_params(sizes))
     Ws, bs = unflatten(theta, sizes)
+    if kind == "fold":
+        _fold(X, Ws, bs, rs)
+        return _output_layer(problem, theta, Ws, rs)
     for layer, (W, b) in enumerate(zip(Ws[:-1], bs[:-1])):
         n_in, n_out = W.shape
         if kind == "random" or (layer > 0 and kind == "spread"):
@@ -41,11 +46,46 @@ def initial(problem, kind, rs):
         else:  # "data": boundaries through random samples
             A = X if layer == 0 else _layer_input(X, theta, sizes, act, layer)
             W[...], b[...] = boundaries_through(A, n_out, rs)
+    return _output_layer(problem, theta, Ws, rs)
+
+
+def _output_layer(problem, theta, Ws, rs):
     if problem.lstsq_output:
         return problem.polish(theta)
     lim = np.sqrt(6.0 / sum(Ws[-1].shape))
     Ws[-1][...] = rs.uniform(-lim, lim, size=Ws[-1].shape)
     return theta
+
+
+def _fold(X, Ws, bs, rs):
+    """Hidden layers (in place) that fold a scalar of the input again at every layer.
+
+    Depth multiplies a ReLU network's linear pieces by folding its input (Montufar et
+    al. 2014; Telgarsky 2016: the tent map composed m times needs 2^m units in one
+    layer and 2 per layer in m layers), a structure random starts almost never draw. Here
+    layer 1 sees ``s = v . x`` for a random unit direction v; in every layer unit 0 is
+    ``relu(s - min s)`` (linear on the data) and units 1.. bend at sorted random points
+    of s's range; the next layer's scalar is the zig-zag ``h_0 - c_1 h_1 + c_2 h_2 - ...``
+    with ``c_j`` drawn from [1.5, 2.5] (slopes alternating in sign, as a fold's are).
+    Measured by hand on tasks.sawtooth(3) (1-2-2-2-1, 256 points): L-BFGS reached the
+    exact fit from 2 of 30 such starts, and from none of 300 spread, data and random
+    starts (209 distinct minima); on sawtooth(2) from 8 of 30.
+    """
+    d = X.shape[1]
+    v = rs.normal(size=d)
+    v /= np.linalg.norm(v) or 1.0
+    A, s, back = X, X @ v, v
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        n_out = W.shape[1]
+        lo, hi = float(np.min(s)), float(np.max(s))
+        thresholds = np.concatenate([[lo], np.sort(rs.uniform(lo, hi, n_out - 1))])
+        W[...] = np.outer(back, np.ones(n_out))  # every unit reads the same scalar s
+        b[...] = -thresholds
+        A = np.maximum(A @ W + b, 0.0)
+        back = np.empty(n_out)
+        back[0] = 1.0
+        back[1:] = rs.uniform(1.5, 2.5, n_out - 1) * np.where(np.arange(1, n_out) % 2, -1.0, 1.0)
+        s = A @ back
 
 
 def boundaries_through(A, n_units, rs):
