@@ -10,7 +10,8 @@ output layer is least squares, so the best `k` of the wide network's units is
 the subset selection that the recombination round already solves
 (:func:`._recombine.best_subsets`); when the subset of the wide network's units and
 their flipped copies fits far better (the flipped units' hyperplanes are right, their
-orientation is not), that one; from there the start is settled by L-BFGS and gets the unit moves like any other.
+orientation is not), that one. From there the start is settled by L-BFGS and gets the
+unit moves like any other.
 
 Measured by hand on the suite's teacher-student problem d = k = 20, 4000 Gaussian
 points (README, "Teacher-student with d = k = 20"): plain L-BFGS from 16 Glorot starts ended
