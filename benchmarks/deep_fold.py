@@ -91,7 +91,8 @@ def main(argv=None):
              f"({m_['platform']}). L-BFGS from each start alone (no stopping rule), then "
              "default `fit_global` calls. Hit: MSE <= 1e-8 var(y).", "",
              "| task | network | " + " | ".join(f"{k} starts reaching it" for k in KINDS)
-             + " | default calls reaching it | starts per call (median) | CPU s per call (median) |",
+             + " | default calls reaching it | starts per call (median)"
+             " | CPU s per call (median) |",
              "|---|---|" + "---:|" * (len(KINDS) + 3)]
     for r in rows:
         st = " | ".join(f"{r['starts'][k]['hits']}/{r['starts'][k]['draws']}" for k in KINDS)

@@ -187,11 +187,10 @@ def flip_replaced(problem, theta, f, rs, keep=_FLIP_KEEP):
     function has several forms, and each form leaves that unit's kink somewhere else
     to go. For each near-linear unit L (active on at least 1 - max
     :data:`_LINEAR_FRACTIONS` of the samples; the :data:`_FLIP_UNITS` most active) and
-    each set S of the other units (none,
-    all, each alone, then pairs, at most :data:`_FLIP_SETS`), S is flipped and L
-    replaced by the best of a dense set of unrefined candidates for the residual of
-    the others (:func:`._units.dense_unit`); each such form is one candidate. Unlike :func:`reoriented`, the linear
-    part stays: it is carried by the new unit, whose kink cuts a part of the sample
+    each set S of the other units (none, all, each alone, then pairs, at most
+    :data:`_FLIP_SETS`), S is flipped and L replaced by the best of a dense set of
+    unrefined candidates for the residual of the others (:func:`._units.dense_unit`);
+    each such form is one candidate. Unlike :func:`reoriented`, the linear part stays: it is carried by the new unit, whose kink cuts a part of the sample
     the old one did not. Measured on the triangle problem of
     ``benchmarks/reliability.py`` (2-D, 3 units): its 1.073x minimum, drawn by about
     70% of the starts, has the optimum's two hinges facing the other way and its
