@@ -26,7 +26,8 @@ import exactfit  # noqa: E402
 from exactfit.search._local import Problem  # noqa: E402
 from exactfit.search._scaling import Scaling  # noqa: E402
 from exactfit.search._starts import initial  # noqa: E402
-from reliability import RESULTS, git_commit, machine, today, write_json  # noqa: E402
+from reliability import (RESULTS, atomic_write, git_commit, machine, today,  # noqa: E402
+                         write_json)
 
 KINDS = ("fold", "spread", "data", "random")
 
@@ -99,10 +100,7 @@ def main(argv=None):
         lines.append(f"| sawtooth({r['m']}) | {r['network']} | {st} | {r['call_hits']}/"
                      f"{len(r['calls'])} | {np.median([c['n_starts'] for c in r['calls']]):g} | "
                      f"{np.median([c['cpu_s'] for c in r['calls']]):.2f} |")
-    tmp = os.path.join(out, "deep_fold.md.tmp")
-    with open(tmp, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(out, "deep_fold.md"))
+    atomic_write(os.path.join(out, "deep_fold.md"), "\n".join(lines) + "\n")
     return 0
 
 

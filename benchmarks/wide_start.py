@@ -13,7 +13,6 @@ Writes benchmarks/results/wide_start.{json,md} (or into --results-dir).
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -26,7 +25,8 @@ import exactfit  # noqa: E402
 from exactfit.search import _wide  # noqa: E402
 from exactfit.search._local import Problem  # noqa: E402
 from exactfit.search._starts import initial  # noqa: E402
-from reliability import RESULTS, git_commit, machine, today, write_json  # noqa: E402
+from reliability import (RESULTS, atomic_write, git_commit, machine, today,  # noqa: E402
+                         write_json)
 
 
 def main(argv=None):
@@ -84,10 +84,7 @@ def main(argv=None):
              "| start | draws | reached the teacher | CPU s per draw |", "|---|---:|---:|---:|"]
     lines += [f"| {r['start']} | {r['draws']} | {r['hits']} | {r['cpu_s_per_draw']:.2f} |"
               for r in rows]
-    tmp = os.path.join(out, "wide_start.md.tmp")
-    with open(tmp, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(out, "wide_start.md"))
+    atomic_write(os.path.join(out, "wide_start.md"), "\n".join(lines) + "\n")
     return 0
 
 

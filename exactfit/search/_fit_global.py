@@ -73,8 +73,8 @@ from ..network import Network, n_params, unflatten
 from ..result import FitResult
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._checks import (check_bool, check_exact, check_init, check_max_time, check_memory,
-                      int_seed, check_n_jobs, check_n_restarts, check_subsample,
-                      check_symmetries, start_kinds)
+                      check_n_jobs, check_n_restarts, check_subsample, check_symmetries,
+                      int_seed, start_kinds)
 from ._exact import _EXACT_FLOOR, binned_exact_start, exact_optimum
 from ._intervals import interval_descent, ridge_starts
 from ._local import Problem

@@ -57,8 +57,8 @@ def interval_descent(problem, theta, f, keep=_SETTLE):
 
     `problem` is a one-hidden-layer ReLU :class:`._local.Problem` with one output,
     MSE and a linear output, and one input or units all along one direction. Returns
-    a list of starting vectors, to be settled by L-BFGS: the placement the descent ended at when it is below `f` by
-    more than round-off, then the `keep` best neighbours of that placement that
+    a list of starting vectors, to be settled by L-BFGS: the placement the descent
+    ended at when it is below `f` by more than round-off, then the `keep` best neighbours of that placement that
     change a unit's orientation or sign. Those are not better as placed, but their
     breakpoints can still move: measured on a random problem of
     ``benchmarks/fresh.py`` (seed 9316: 731 points, 4 units), where two default calls
