@@ -593,8 +593,8 @@ class _Search:
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
         kind "flipped") and, on 1-D inputs, its interval descent
         (:func:`._intervals.interval_descent`, kind "intervals"); with 2 or more inputs
-        and at most 2 units, the best 1-D networks along its units' directions
-        (:func:`._intervals.ridge_starts`, kind "ridge").
+        and at most 2 units (or all units along one direction), the best 1-D networks
+        along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge").
 
         Skipped when no minimum was added since the last round. Returns whether it
         found a new best (lower by more than the tolerance).

@@ -125,3 +125,39 @@ def test_ridge_starts_only_for_few_units_and_several_inputs(rng):
     assert ridge_starts(wide, theta) == []
     one = Problem(X[:, :1], y[:, None], (1, 2, 1), "relu", "linear", "mse", 100)
     assert ridge_starts(one, one.polish(rng.normal(size=n_params(one.sizes)))) == []
+
+
+def test_ridge_starts_for_more_units_only_when_every_unit_lies_along_one_direction(rng):
+    """Three units in 3-D along one direction v: a minimum whose units face the wrong
+    ways gets one start, the binned 1-D optimum along v, from which L-BFGS
+    reaches the exact fit; the same units turned apart get none."""
+    from exactfit.search._intervals import ridge_starts
+
+    v = np.array([2.0, -1.0, 0.5])
+    v /= np.linalg.norm(v)
+    X = rng.uniform(-1, 1, size=(300, 3))
+    t = X @ v
+    y = np.maximum(t - 0.4, 0) + np.maximum(-t - 0.3, 0) - 1.5 * np.maximum(t - 0.1, 0)
+    problem = Problem(X, y[:, None], (3, 3, 1), "relu", "linear", "mse", 3000)
+    start = np.zeros(n_params(problem.sizes))
+    # all three units along v facing +v (the target needs one facing -v): L-BFGS keeps
+    # the orientations and stops in a ridge minimum 2% of var(y) above the optimum
+    start[:9] = np.outer(v, [1.0, 1.0, 1.0]).ravel()
+    start[9:12] = [0.6, -0.7, -0.8]
+    start[12:15] = [1.0, 1.0, 1.0]
+    theta, f, _ = problem.local(start)
+    W1 = theta[:9].reshape(3, 3)
+    norms = np.linalg.norm(W1, axis=0)
+    assert np.all(np.abs(v @ W1) >= 0.99 * norms)  # still a ridge network
+    assert f > 1e-4 * np.var(y)  # a wrong minimum
+    starts = ridge_starts(problem, theta)
+    assert len(starts) == 1
+    Ws = starts[0][:9].reshape(3, 3)  # its units along one direction (the minimum's, ~v)
+    u = Ws[:, 0] / np.linalg.norm(Ws[:, 0])
+    np.testing.assert_allclose(np.abs(u @ Ws), np.linalg.norm(Ws, axis=0), rtol=1e-9)
+    assert abs(u @ v) >= 0.99
+    assert problem.local(starts[0])[1] <= 1e-8 * np.var(y)
+    # turn one unit 90 degrees off v: not a ridge network, and 3 units: no start
+    turned = theta.copy()
+    turned[[0, 3, 6]] = np.cross(v, [0.0, 0.0, 1.0]) * norms[0]
+    assert ridge_starts(problem, turned) == []
