@@ -19,6 +19,11 @@ Families:
   |x1| + |x2| is exact with 3 units;
 - ``2d``: other 2-D targets: max(x1, x2), x1 * x2, |x1| + |x2|. Some have an
   exact optimum of 0 on any bounded sample (a construction is given below).
+- ``ridge``: functions of one random projection ``v . x`` in 3 and 4 dimensions
+  (a noisy ``|t - 0.25|``, ``tanh(1.5 t + 0.3)``), 3 and 4 units. Added 2026-11-30
+  (stop 21) after the ridge starts for 3+ units were built on the fresh problem
+  p9507 of ``benchmarks/fresh.py``; these draws were made afterwards and not used to
+  build anything.
 """
 
 from dataclasses import dataclass, field
@@ -124,6 +129,11 @@ _TARGETS_2D = {
     "kinkroot": lambda X: np.abs(X[:, 0] - 0.3) + 0.5 * np.sqrt(np.maximum(X[:, 1], 0.0)),
 }
 
+_TARGETS_RIDGE = {
+    "abs": lambda t: np.abs(t - 0.25),
+    "tanh": lambda t: np.tanh(1.5 * t + 0.3),
+}
+
 _TARGETS_1D = {
     "abs": np.abs,
     "sin": np.sin,
@@ -150,6 +160,15 @@ def _sample(kind, p, seed):
         if p.get("noise"):
             y = y + p["noise"] * rs.standard_normal(len(y))
         return x.reshape(-1, 1), y
+    if kind == "ridge":
+        n, d = p["n"], p["d"]
+        X = (rs.uniform(-1.0, 1.0, size=(n, d)) if p["dist"] == "box"
+             else rs.standard_normal((n, d)))
+        v = rs.standard_normal(d)
+        y = _TARGETS_RIDGE[p["target"]](X @ (v / np.linalg.norm(v)))
+        if p.get("noise"):
+            y = y + p["noise"] * rs.standard_normal(n)
+        return X, y
     if kind == "teacher":
         task = exactfit.tasks.teacher_student(p["d"], p["k"], n_samples=p["n"],
                                               width=p["width"], rotate=p["rotate"],
@@ -222,6 +241,15 @@ def _other(target, dist, n, k, seed, exact=None, **dist_kw):
                    description=f"{_TARGET_TEXT[target]}, {n} points, {dist}")
 
 
+def _ridge(target, dist, d, n, k, seed, noise=0.0):
+    text = {"abs": "|t - 0.25|", "tanh": "tanh(1.5 t + 0.3)"}[target]
+    return Problem(f"ridge-{target}-{dist}-d{d}-{n}-k{k}" + ("-noisy" if noise else ""),
+                   "ridge", k, seed, "ridge",
+                   {"target": target, "dist": dist, "d": d, "n": n, "noise": noise},
+                   description=f"{text} of t = v . x (v random){' + noise' if noise else ''}, "
+                               f"{n} points, {dist} in {d}-D")
+
+
 _TARGET_TEXT = {"max": "max(x1, x2)", "prod": "x1 * x2", "abssum": "|x1| + |x2|",
                 "kinkroot": "|x1 - 0.3| + 0.5 sqrt(relu(x2))",
                 "norm": "sqrt(x1^2+x2^2)", "random": "N(0, 1) labels"}
@@ -273,6 +301,9 @@ PROBLEMS = [
     _other("abssum", "gaussian", 1500, 2, 2_990_274_351),
     _other("abssum", "square", 600, 3, 1_871_460_629, exact="zero"),
     _other("kinkroot", "triangle", 350, 3, 2_604_118_377),
+    # functions of one projection in 3-D and 4-D (added 2026-11-30, stop 21).
+    _ridge("abs", "box", 3, 500, 3, 3_267_540_919, noise=0.05),
+    _ridge("tanh", "gaussian", 4, 800, 4, 1_845_093_362),
 ]
 
 #: The tiny configuration of ``--quick`` (the end-to-end test): cheap problems of

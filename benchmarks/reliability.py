@@ -64,12 +64,13 @@ CALLS = {"teacher-d20-*": 20}
 # n_restarts starts for several seeds, the same with random starts only, and a
 # chain from the narrower width's optimum (init=).
 SEARCH = {"euclid": dict(n_restarts=200, n_seeds=6), "2d": dict(n_restarts=200, n_seeds=6),
-          "small2d": dict(n_restarts=1000, n_seeds=4), "1d": dict(n_restarts=100, n_seeds=2)}
+          "small2d": dict(n_restarts=1000, n_seeds=4), "1d": dict(n_restarts=100, n_seeds=2),
+          "ridge": dict(n_restarts=100, n_seeds=3)}
 QUICK_SEARCH = dict(n_restarts=6, n_seeds=1)
 # A search best is confirmed when AGREE of the searches end within 1e-6 of it;
 # until then up to EXTRA more searches run (see extra_jobs).
 AGREE = 3
-EXTRA = {"euclid": 4, "2d": 4, "small2d": 6, "1d": 0}
+EXTRA = {"euclid": 4, "2d": 4, "small2d": 6, "1d": 0, "ridge": 2}
 
 
 # --------------------------------------------------------------------- small helpers

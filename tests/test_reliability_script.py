@@ -48,13 +48,19 @@ def test_problem_set_is_wide_and_reproducible():
     mod = _load()
     probs = mod.problems_mod.PROBLEMS
     assert len(probs) >= 16
-    assert {p.family for p in probs} == {"euclid", "teacher", "1d", "small2d", "2d"}
+    assert {p.family for p in probs} == {"euclid", "teacher", "1d", "small2d", "2d", "ridge"}
     seeds = [p.seed for p in probs]
     assert len(set(seeds)) == len(seeds)
     for p in probs[:3]:
         X1, y1 = p.data()
         X2, y2 = p.data()
         assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    # a ridge problem is a function of one projection of its inputs (plus its noise)
+    ridge = next(p for p in probs if p.family == "ridge" and not p.params.get("noise"))
+    X, y = ridge.data()
+    assert X.shape == (ridge.params["n"], ridge.params["d"])
+    t = X @ np.linalg.lstsq(X, np.arctanh(y) - 0.3, rcond=None)[0]  # tanh(1.5 t + 0.3)
+    np.testing.assert_allclose(np.tanh(t + 0.3), y, atol=1e-9)
 
 
 def test_zero_constructions_have_zero_loss():
