@@ -129,6 +129,10 @@ _DEFAULT_MAX_TIME = 600.0
 _MISSABLE = 0.10
 _MIN_STARTS = math.ceil(math.log(0.05) / math.log(1 - _MISSABLE))
 _AUTO_PLAIN = ("spread", "data", "spread", "random")
+# Start kinds whose runs the stopping rule's conditions leave out (they still compete for
+# the best and count towards n_restarts): a grown start is a greedy build whose runs
+# end in one minimum nearly always (see _stopping's module docstring).
+_DEPENDENT_KINDS = frozenset({"grow"})
 # Two or more hidden ReLU layers: every other start "fold" (_starts._fold), beginning
 # with one: a deep network's many linear pieces come from folds, which the other
 # starts almost never draw (tasks.sawtooth(3), 1-2-2-2-1: 0 of 300 spread/data/random
@@ -407,7 +411,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
             for j, (theta, f, nit) in zip(todo, runs):
                 kind, seed = kinds[j % len(kinds)], seeds[1 + 2 * j]
                 (finished.append((kind, seed, f)) if np.isfinite(f) else failed_seeds.append(seed))
-                search.offer(theta, f, nit, seeds[2 + 2 * j], counted=True)
+                search.offer(theta, f, nit, seeds[2 + 2 * j], counted=True,
+                             independent=kind not in _DEPENDENT_KINDS)
                 bar.update()
                 i = j + 1
                 stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
@@ -460,7 +465,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     msg = _message(stop_reason, n_starts, len(init), n_reached, n_minima, p_better,
                    minima.unseen, minima.missable, confirm, max_restarts, time_limit,
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
-                   search.by_symmetry, search.n_recombined, search.by_recombination)
+                   search.by_symmetry, search.n_recombined, search.by_recombination,
+                   ruled=(minima.n_reached_ruled, minima.n_ruled))
     if not confirmed:
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=2)
     factor = scaling.loss_factor(loss)
@@ -471,6 +477,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                      stop_reason=stop_reason, n_reached=int(n_reached),
                      n_minima=int(n_minima), p_better=float(p_better),
                      unseen=float(minima.unseen),
+                     n_ruled=int(minima.n_ruled), n_reached_ruled=int(minima.n_reached_ruled),
                      missable_share=float(minima.missable),
                      expected_minima=float(expected), n_starts=n_starts,
                      n_failed=len(failed_seeds),
@@ -625,7 +632,7 @@ class _Search:
         self.by_recombination = self.by_recombination or improved
         return improved
 
-    def offer(self, theta, f, nit, seed, counted):
+    def offer(self, theta, f, nit, seed, counted, independent=True):
         """Fold one start's local minimum in.
 
         A start that ended in the best's funnel (its loss matches the best's or a
@@ -637,14 +644,14 @@ class _Search:
         """
         self.nit += nit
         if not np.isfinite(f):
-            self.minima.add(np.inf, counted)
+            self.minima.add(np.inf, counted, independent=independent)
             return
         rs = check_random_state(seed)
         if f <= self.minima.floor:  # an exact fit: nothing to improve, nothing below it
             self.pool.append((theta, f))
             if f < self.f:
                 self._set_best(theta, f)
-            self.minima.add(f, counted, arrangement(self.problem, theta))
+            self.minima.add(f, counted, arrangement(self.problem, theta), independent)
             return
         reached = self._reached(theta, f)
         if not reached:
@@ -656,7 +663,7 @@ class _Search:
             if f < self.f:  # within the tolerance below it: the same minimum, a bit lower
                 self._set_best(theta, f)
             self.minima.add(min(f, self.minima.best), counted, self.funnel[0] if self.funnel
-                            else arrangement(self.problem, theta))
+                            else arrangement(self.problem, theta), independent)
             return
         if (self.theta is None or f < self.f * (1 - _RTOL)
                 or (f <= self.f * (1 + BAND) and not self.minima.in_best(f))):
@@ -669,7 +676,7 @@ class _Search:
                 self._set_best(theta, f)
                 self.by_symmetry = sym
             # (a new best clears the old best's copies)
-            self.minima.add(f, counted, arrangement(self.problem, theta))
+            self.minima.add(f, counted, arrangement(self.problem, theta), independent)
             if new_best:
                 self.minima.orbit = orbit
             elif f < self.f * (1 + _RTOL):
@@ -677,7 +684,7 @@ class _Search:
             return
         if f < self.f:
             self._set_best(theta, f)
-        self.minima.add(f, counted, arrangement(self.problem, theta))
+        self.minima.add(f, counted, arrangement(self.problem, theta), independent)
 
 
 # --------------------------------------------------------------------- full-data polish
@@ -791,14 +798,18 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
 
 def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
              max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
-             by_symmetry, n_recombined=0, by_recombination=False):
+             by_symmetry, n_recombined=0, by_recombination=False, ruled=None):
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
     if exact:
         body = f"; an exact fit (loss at the floor {_EXACT_FLOOR:g} x var(y)): optimal"
     else:
-        body = (f"; {reached} of {n} starts reached it, {minima} distinct minima seen, "
+        reached_ruled, n_ruled = ruled if ruled is not None else (reached, n)
+        counted = (f" ({reached_ruled} of the {n_ruled} not grown, which the stopping rule "
+                   f"counts)" if n_ruled < n else "")
+        body = (f"; {reached} of {n} starts reached it{counted}, {minima} distinct minima "
+                f"seen, "
                 f"chance that one more start finds a new one {unseen:.2g} (Good-Turing); "
                 f"a minimum whose basin draws more than {missable:.0%} of starts would have "
                 f"been seen (95%), a smaller basin may hide a better one; "
@@ -814,14 +825,15 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
     if reason == "confirmed":
         rule = ("an exact fit" if exact else
-                f"stopping rule met: {confirm} starts reached the best, and a new start is "
-                f"no more likely to find a new minimum than the best")
+                f"stopping rule met: {confirm} starts (grown ones aside) reached the best, "
+                f"and a new start is no more likely to find a new minimum than the best")
         return f"CONFIRMED ({rule}): " + head + body
     why = (f"max_restarts={max_restarts} starts ran out" if reason == "max_restarts" else
            f"max_time={max_time:g} s{' (the default)' if default_time else ''} ran out; "
            f"the result depends on the machine's speed" if reason == "max_time"
            else "interrupted")
-    short = (f"{confirm} starts reached the best" if reached < confirm else
+    short = (f"{confirm} starts (grown ones aside) reached the best"
+             if (ruled[0] if ruled is not None else reached) < confirm else
              "the chance of a new minimum fell below the best's share of the starts")
     return (f"UNCONFIRMED ({why} before {short}; a better minimum may exist): " + head
             + body)

@@ -121,3 +121,35 @@ def test_missable_share_is_the_95_percent_detection_bound(n):
     missed_below = np.mean(np.all(rs.rand(20000, n) >= s * 0.95, axis=1))
     assert missed_above < 0.05 < missed_below
     assert Minima(rtol=1e-4, floor=1e-12).missable == 1.0
+
+
+def test_grown_starts_compete_and_are_reported_but_do_not_confirm():
+    """Starts marked dependent (grown ones) agreeing on a minimum do not confirm it: the
+    rule's counts are the independent starts', which here keep finding new minima."""
+    m = Minima(rtol=1e-4, floor=1e-12)
+    for i in range(6):
+        m.add(1.0, independent=False)  # a greedy build ends in the same minimum each time
+        m.add(1.0 + 0.1 * (i + 1))  # the independent starts each find a new one
+    assert m.n_reached == 6 and m.n_minima == 7  # reported over all counted starts
+    assert m.n_ruled == 6 and m.n_reached_ruled == 0
+    assert m.unseen == 1.0 and m.share == 0.0
+    assert not m.confirmed(5)
+    # the same sequence with every start independent: 6 of 12 agree, confirmed
+    a = Minima(rtol=1e-4, floor=1e-12)
+    for i in range(6):
+        a.add(1.0)
+        a.add(1.0 + 0.1 * (i + 1))
+    assert a.confirmed(5) and a.unseen == a.share == 0.5
+    # a lower minimum found by a grown start is the best all the same
+    m.add(0.5, independent=False)
+    assert m.best == 0.5 and m.n_reached == 1 and m.n_reached_ruled == 0
+    # the fewest-starts statement is about every counted start
+    assert m.missable == pytest.approx(1 - 0.05 ** (1 / 13))
+
+
+def test_when_every_start_is_dependent_the_rule_counts_them():
+    m = Minima(rtol=1e-4, floor=1e-12)
+    for _ in range(5):
+        m.add(1.0, independent=False)
+    m.add(2.0, independent=False)
+    assert m.n_ruled == 6 and m.n_reached_ruled == 5 and m.confirmed(5)
