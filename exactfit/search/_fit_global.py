@@ -191,7 +191,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         minimum (within 1e-4 relative of its loss or of a symmetric copy's, or in
         its funnel; an exact fit confirms itself), after at least `n_restarts`
         starts, and the chance that one more start finds a minimum not seen yet
-        (``unseen``) is at most the best's share of the starts.
+        (``unseen``) is at most the best's share of the starts. Both conditions count
+        the starts other than "grow" ones (a greedy build whose runs end in one minimum
+        nearly always; see :mod:`exactfit.search._stopping`); grown starts compete for
+        the best and count towards `n_restarts`.
     repulsion : float, default=0.1
         Initial weight of the repulsion penalty (:func:`repulsion_penalty`),
         relative to ``var(y)``; 0 turns it off. It costs ``units^2 (inputs + 1)``
@@ -304,6 +307,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           the moves and canonicalisation (inf if it failed), and which of the
           distinct minima that is (-1 if it failed): what the stopping rule saw,
           so that other rules can be replayed on it;
+        - ``n_ruled``, ``n_reached_ruled``: the counted starts the stopping rule's
+          conditions count (all but "grow" ones) and those of them at the best;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
         - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
           "recombined", "flipped", "intervals", "ridge"); ``improved_by_recombination``: one of
