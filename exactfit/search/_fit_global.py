@@ -103,6 +103,9 @@ _RTOL = 1e-4
 # in 1 of 10, on 8000 rows in 3 of 3 (docs/notes/teacher20.md).
 _SEARCH_ROWS = 2000
 _ROWS_PER_PARAMETER = 20
+# ... used only when the data have more than this many times as many rows (see the
+# `subsample` parameter): below it the search runs on all rows.
+_SUBSAMPLE_FACTOR = 2
 # Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
 _HOP_PATIENCE = 5
 # Candidates carried from a subsampled search to the full-data polish, and the band
@@ -243,7 +246,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     subsample : "auto", int or None, default="auto"
         Search on this many randomly chosen rows, then polish the best minima on all
         the data. "auto": 2000, or 20 per parameter of the network if that is
-        more. None: search on all rows.
+        more, when the data have more than twice as many rows; otherwise all rows
+        (a subsample keeping half the rows or more saves less than half of each
+        evaluation, and its minima are not the data's: on a 3000-point Euclid
+        rectangle, 3 units, 1 of 20 default calls searching 2000 rows confirmed a
+        best 0.54% above the optimum, 0 of 20 on all rows, for 22% more CPU).
+        None: search on all rows.
     recombine : bool, default=True
         One hidden ReLU layer, MSE, linear output: each time the starts would stop,
         try the best networks made of units of the minima met, the best
@@ -355,8 +363,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     init = check_init(init, sizes)
     symmetries = check_symmetries(symmetries, d)
     exact = check_exact(exact)
+    auto_rows = max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes))
     n_search = check_subsample(subsample, len(X),
-                               max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes)))
+                               auto_rows if len(X) > _SUBSAMPLE_FACTOR * auto_rows else len(X))
     unit_moves = len(hidden) == 1 and activation == "relu" and output == "linear" and loss == "mse"
     kinds = start_kinds(starts, unit_moves, _AUTO_WIDE if X.shape[1] >= _WIDE_MIN_INPUTS
                         else _AUTO_MOVES,

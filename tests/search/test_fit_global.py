@@ -479,3 +479,15 @@ def test_1d_binned_start_reaches_what_a_long_plain_search_reaches():
     for seed in range(3):
         res = fit_global(X, y, hidden=4, random_state=seed)
         assert res.loss <= long.loss * (1 + 1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_subsample_only_when_it_at_least_halves_the_rows():
+    # 2000 rows (20 per parameter if more) are searched only when the data have more than
+    # twice as many; otherwise the search runs on all rows (search_samples says which)
+    for n, searched in [(3000, 3000), (4000, 4000), (4001, 2000)]:
+        task = exactfit.tasks.euclid(n, random_state=1)
+        res = fit_global(task.X, task.y, hidden=2, n_restarts=2, max_restarts=2,
+                         recombine=False, random_state=0)
+        assert res.search_samples == searched, n
+        assert ("subsample of 2000" in res.message) == (searched < n)
