@@ -11,7 +11,7 @@ The algorithm (details in the modules named):
    tried), return its certified optimum: on such tiny samples the search is not
    reliable (its minima are many and close).
 3. Search on the data, or on a random subsample of `subsample` rows when there
-   are more. In 1-D (one ReLU layer, MSE) the first, uncounted warm start is the
+   are more ("auto": only when there are more than twice as many). In 1-D (one ReLU layer, MSE) the first, uncounted warm start is the
    certified optimum of the data averaged in bins (:func:`._exact.binned_exact_start`).
    Each start (:mod:`._starts`): a construction or random point, a short
    repulsion stage (units pushed apart), L-BFGS (:mod:`._local`). Starts of
