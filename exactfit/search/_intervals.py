@@ -55,14 +55,20 @@ _RIDGES, _RIDGE_UNITS = 2, 2
 # _MAX_UNITS), with the 1-D searches' binned budget (._exact._BINNED_SECONDS).
 
 
+def _along(v, W1, norms, live):
+    """Whether every live unit (column of `W1`) lies along the unit vector `v`, either
+    way, to the cosine :data:`_PARALLEL`: the network is nearly a function of ``v . x``."""
+    return bool(np.all(np.abs(v @ W1[:, live]) >= _PARALLEL * norms[live]))
+
+
 def interval_descent(problem, theta, f, keep=_SETTLE):
     """The 1-D local search of the module docstring from `theta` (loss `f`).
 
     `problem` is a one-hidden-layer ReLU :class:`._local.Problem` with one output,
     MSE and a linear output, and one input or units all along one direction. Returns
     a list of starting vectors, to be settled by L-BFGS: the placement the descent
-    ended at when it is below `f` by more than round-off, then the `keep` best neighbours of that placement that
-    change a unit's orientation or sign. Those are not better as placed, but their
+    ended at when it is below `f` by more than round-off, then the `keep` best
+    neighbours of that placement that change a unit's orientation or sign. Those are not better as placed, but their
     breakpoints can still move: measured on a random problem of
     ``benchmarks/fresh.py`` (seed 9316: 731 points, 4 units), where two default calls
     had confirmed a minimum 0.65% above the best-known, two units flipped at their
@@ -83,9 +89,9 @@ def interval_descent(problem, theta, f, keep=_SETTLE):
     # ridge function): then the starts are 1-D placements on x = X v (exact networks of
     # that form; L-BFGS frees their directions again).
     v = W1[:, np.argmax(norms)] / norms.max()
-    w = v @ W1  # the units' weights along v
-    if np.any(np.abs(w[live]) < _PARALLEL * norms[live]):
+    if not _along(v, W1, norms, live):
         return []
+    w = v @ W1  # the units' weights along v
     x, y = X @ v, Y[:, 0]
     u = np.unique(x)
     if len(u) < 3:
@@ -158,7 +164,7 @@ def ridge_starts(problem, theta, max_directions=_RIDGES):
     budget = _RIDGE_SECONDS
     if k > _RIDGE_UNITS:
         v = W1[:, order[0]] / norms[order[0]]
-        if k > _MAX_UNITS or np.any(np.abs(v @ W1[:, live]) < _PARALLEL * norms[live]):
+        if k > _MAX_UNITS or not _along(v, W1, norms, live):
             return []
         budget = _BINNED_SECONDS  # one direction: the ridge case
     out, seen = [], []

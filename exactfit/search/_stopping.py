@@ -219,11 +219,13 @@ class Minima:
     def exact(self):
         return self.best <= self.floor
 
+    def _at_best(self, f):
+        """Whether a counted start's loss `f` is at the best (at the floor after an exact fit)."""
+        return f <= self.floor if self.exact else self.in_best(f)
+
     @property
     def n_reached(self):
-        if self.exact:
-            return sum(f <= self.floor for f in self.losses)
-        return sum(self.in_best(f) for f in self.losses)
+        return sum(self._at_best(f) for f in self.losses)
 
     @property
     def n_failed(self):
@@ -258,8 +260,7 @@ class Minima:
     @property
     def n_reached_ruled(self):
         """Starts that reached the best among those the rule counts (:meth:`_ruled`)."""
-        return sum(self.in_best(self.losses[i]) if not self.exact
-                   else self.losses[i] <= self.floor for i in self._ruled())
+        return sum(self._at_best(self.losses[i]) for i in self._ruled())
 
     @property
     def share(self):
