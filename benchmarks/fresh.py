@@ -137,6 +137,7 @@ def _job(problem_seed, kind, seed, starts, recombine=True):
             # what the stopping rule saw, start by start (replayable: see replay())
             "start_minima": [float(v) for v in res.get("start_minima", [])],
             "start_minimum_ids": [int(v) for v in res.get("start_minimum_ids", [])],
+            "start_kinds": [str(v) for v in res.get("start_kinds", [])],
             "n_recombined": int(res.get("n_recombined", 0)),
             "improved_by_recombination": bool(res.get("improved_by_recombination", False)),
             **meta}
@@ -251,17 +252,23 @@ def write_report(args, rows, run):
 
 # --------------------------------------------------------------------- replay
 
-def replay_rule(minima, ids, confirm=5, n_min=3, coverage=True, rtol=1e-4):
+def replay_rule(minima, ids, confirm=5, n_min=3, coverage=True, rtol=1e-4, ruled=None):
     """Where a stopping rule would have stopped on a sequence of start minima.
 
     `minima`, `ids`: a search's ``start_minima`` and ``start_minimum_ids`` (what its
     stopping rule saw, start by start). The rule: at least `n_min` starts, `confirm` of
     them at the best so far (within `rtol`), and, with `coverage`, the Good-Turing
     chance of a new minimum (classes seen once, the best's classes merged) at most the
-    best's share. Returns ``(n, best)``: starts used and the best among them; ``n`` is
-    None when the rule is not met within the sequence.
+    best's share. `ruled` (booleans, one per start; default all True): the starts the
+    last two conditions count, as fit_global leaves its grown starts out of them; every
+    start counts towards `n_min` and competes for the best. Returns ``(n, best)``:
+    starts used and the best among them; ``n`` is None when the rule is not met within
+    the sequence.
     """
     minima = np.asarray(minima, float)
+    ruled = np.ones(len(minima), bool) if ruled is None else np.asarray(ruled, bool)
+    if not ruled.any():  # (as fit_global: when no start is independent, all count)
+        ruled = np.ones(len(minima), bool)
     for n in range(1, len(minima) + 1):
         f, c = minima[:n], np.asarray(ids[:n])
         ok = np.isfinite(f)
@@ -269,14 +276,17 @@ def replay_rule(minima, ids, confirm=5, n_min=3, coverage=True, rtol=1e-4):
             continue
         best = f[ok].min()
         at_best = ok & (f <= best * (1 + rtol))
-        reached = int(at_best.sum())
+        use = ok & ruled[:n]
+        if not use.any():
+            use = ok
+        reached = int((at_best & use).sum())
         if n < n_min or reached < confirm:
             continue
         if coverage:
-            others = c[ok & ~at_best]
+            others = c[use & ~at_best]
             _, counts = np.unique(others, return_counts=True)
             singles = int(np.sum(counts == 1)) + (reached == 1)
-            if singles / ok.sum() > reached / ok.sum():
+            if singles / use.sum() > reached / use.sum():
                 continue
         return n, best
     return None, float(np.nanmin(np.where(np.isfinite(minima), minima, np.nan)))
@@ -288,57 +298,111 @@ RULES = {"confirm 5 + coverage, at least 3 starts (fit_global's default before 2
          "confirm 5 + coverage, at least 30 starts": dict(n_min=30),
          "confirm 5 + coverage, at least 40 starts": dict(n_min=40),
          "confirm 5, no coverage, at least 30 starts": dict(n_min=30, coverage=False),
-         "confirm 10 + coverage, at least 3 starts": dict(confirm=10)}
+         "confirm 10 + coverage, at least 3 starts": dict(confirm=10),
+         "confirm 5 + coverage, at least 29 starts, every start counted (fit_global's "
+         "default before stop 21)": dict(n_min=29),
+         "confirm 5 + coverage, at least 29 starts, grown starts left out of the counts "
+         "(fit_global's default)": dict(n_min=29, grown_out=True)}
+# Runs drawn before the "wide" start kind (commit f178524): their long searches cycled
+# ("spread", "data", "grow", "random", "grow") at every input dimension. Later runs
+# record each start's kind ("start_kinds"); for the runs between, it follows from the
+# input dimension (fit_global's "auto" cycle).
+_PRE_WIDE_RUNS = frozenset({"fresh", "fresh_1d", "fresh_third", "fresh_third_norecombine",
+                            "fresh_validation", "fresh_validation_recombine",
+                            "fresh_fourth", "fresh_fifth"})
+
+
+def start_kinds(record, run):
+    """The kind of each counted start of a long search (see _PRE_WIDE_RUNS)."""
+    if record.get("start_kinds"):
+        return list(record["start_kinds"])
+    from exactfit.search._fit_global import _AUTO_MOVES, _AUTO_WIDE, _WIDE_MIN_INPUTS
+    d = make_problem(record["problem"])["X"].shape[1]
+    cycle = (_AUTO_WIDE if d >= _WIDE_MIN_INPUTS and run not in _PRE_WIDE_RUNS
+             else _AUTO_MOVES)
+    return [cycle[j % len(cycle)] for j in range(len(record["start_minima"]))]
 
 
 def replay(args, records, n_orders=200):
     """Replay stopping rules on the long searches' start sequences, in random orders.
 
-    Each long search's starts are independent draws (up to the incumbent the moves
-    compare with), so shuffling their order gives other searches of the same problem.
-    Per rule: the share of replays that stop with a best within RTOL of the problem's
-    best-known, the share that stop confirmed but miss, and the mean starts used.
+    `records`: ``{run name: {key: record}}``. Each long search's starts are independent
+    draws (up to the incumbent the moves compare with), so shuffling their order gives
+    other searches of the same problem. A problem's best-known is the lowest loss of
+    every record of it, in every run given; a long search that appears in two runs
+    (the same problem, seed and starts: an A/B twin's copy) is replayed once. Per rule:
+    the share of replays that stop with a best within RTOL of the problem's best-known,
+    the share that stop confirmed but miss, and the mean starts used.
     """
     rs = np.random.RandomState(0)
     out = {name: dict(hits=0, confirmed_misses=0, unconfirmed=0, starts=0, n=0)
            for name in RULES}
-    for ps in _seeds(args):
-        recs = [r for r in records.values() if r["problem"] == ps]
-        longs = [r for r in recs if r["kind"] == "long" and r.get("start_minima")]
-        if not longs:
-            continue
-        best = min(r["loss"] for r in recs)
-        for r in longs:
+    best = {}
+    for recs in records.values():
+        for r in recs.values():
+            best[r["problem"]] = min(best.get(r["problem"], np.inf), r["loss"])
+    seen, n_searches, shares = set(), 0, {}
+    for run, recs in records.items():
+        for r in recs.values():
+            if r["kind"] != "long" or not r.get("start_minima"):
+                continue
+            key = (r["problem"], r["seed"], tuple(r["start_minima"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            n_searches += 1
             scale = r["loss"] / min(v for v in r["start_minima"])  # search sample -> data
             m, c = np.array(r["start_minima"]), np.array(r["start_minimum_ids"])
+            kinds = np.array(start_kinds(r, run))
+            ruled = kinds != "grow"
+            at = np.isfinite(m) & (m <= np.nanmin(np.where(np.isfinite(m), m, np.nan))
+                                   * (1 + 1e-4))
+            for k in np.unique(kinds):  # the share of each kind's starts at the search's best
+                shares.setdefault(str(k), []).append(float(at[kinds == k].mean()))
             for _ in range(n_orders):
                 order = rs.permutation(len(m))
                 for name, kw in RULES.items():
-                    n, b = replay_rule(m[order], c[order], **kw)
-                    hit = b * scale <= best * (1 + RTOL)
+                    kw = dict(kw)
+                    mask = ruled[order] if kw.pop("grown_out", False) else None
+                    n, b = replay_rule(m[order], c[order], ruled=mask, **kw)
+                    hit = b * scale <= best[r["problem"]] * (1 + RTOL)
                     o = out[name]
                     o["n"] += 1
                     o["hits"] += hit
                     o["starts"] += n if n is not None else len(m)
                     o["unconfirmed"] += n is None
                     o["confirmed_misses"] += (n is not None) and not hit
-    return out
+    return out, n_searches, shares
 
 
-def write_replay(args, out):
+def write_replay(args, out, runs):
+    out, n_searches, shares = out
     lines = ["# Stopping rules replayed on the long searches of `benchmarks/fresh.py`", "",
-             f"Each long search ({args.starts} starts) of each of {args.problems} problems "
-             f"(seed {args.seed} on), its starts shuffled 200 times; per rule: replays whose "
-             f"best is within {RTOL:g} of the problem's best-known, replays that stopped "
-             "CONFIRMED on a miss, replays whose rule was not met within the starts "
-             "(a call would go on, to 100 starts, and warn), and mean starts used.", "",
+             f"`python benchmarks/fresh.py --replay --name {args.name}"
+             + (f" --replay-runs {' '.join(args.replay_runs)}" if args.replay_runs else "")
+             + f"` on {today()}: the {n_searches} distinct long searches of run(s) "
+             f"{', '.join(runs)}, each's starts shuffled 200 times; a problem's best-known "
+             "is the lowest loss of any record of it in those runs. Per rule: replays whose "
+             f"best is within {RTOL:g} of the best-known, replays that stopped CONFIRMED on "
+             "a miss, replays whose rule was not met within the starts (a call would go on, "
+             "to 100 starts, and warn), and mean starts used. Start kinds: recorded, or "
+             "fit_global's cycle at the time of the run (`start_kinds`).", "",
              "| rule | replays | hit | confirmed misses | not met | mean starts |",
              "|---|---:|---:|---:|---:|---:|"]
     for name, o in out.items():
         n = max(o["n"], 1)
         lines.append(f"| {name} | {o['n']} | {100 * o['hits'] / n:.1f}% | "
-                     f"{100 * o['confirmed_misses'] / n:.1f}% | "
-                     f"{100 * o['unconfirmed'] / n:.1f}% | {o['starts'] / n:.1f} |")
+                     f"{o['confirmed_misses']} ({100 * o['confirmed_misses'] / n:.1f}%) | "
+                     f"{o['unconfirmed']} ({100 * o['unconfirmed'] / n:.1f}%) | "
+                     f"{o['starts'] / n:.1f} |")
+    lines += ["", "Share of each kind's starts that ended at their long search's best "
+              "(within 1e-4), over the searches:", "",
+              "| kind | searches | median | mean | searches at 0 | searches >= 0.9 |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for kind, v in sorted(shares.items()):
+        v = np.array(v)
+        lines.append(f"| {kind} | {len(v)} | {np.median(v):.2f} | {v.mean():.2f} | "
+                     f"{int(np.sum(v == 0))} | {int(np.sum(v >= 0.9))} |")
     atomic_write(os.path.join(args.results, f"{args.name}_replay.md"),
                  "\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -361,6 +425,9 @@ def parse_args(argv):
     p.add_argument("--replay", action="store_true",
                    help="run nothing: replay stopping rules on the checkpointed long "
                         "searches (writes fresh_replay.md)")
+    p.add_argument("--replay-runs", metavar="NAME", nargs="+",
+                   help="with --replay: pool the long searches of these runs (their "
+                        "checkpoints, whatever their settings) instead of --name's")
     p.add_argument("--results", default=RESULTS, help=argparse.SUPPRESS)
     p.add_argument("--name", default="fresh",
                    help="stem of the files written in benchmarks/results (default fresh)")
@@ -395,11 +462,21 @@ def main(argv=None):
             raise SystemExit(f"--reference: no checkpoint {ref}")
         reference.update({f"{name}:{key}": rec for key, rec in
                           read_json(ref, {}).get("records", {}).items()})
+    if args.replay_runs and not args.replay:
+        raise SystemExit("--replay-runs needs --replay.")
     if args.replay:
+        if args.replay_runs:
+            pooled = {}
+            for name in args.replay_runs:
+                path = os.path.join(args.results, f"{name}_checkpoint.json")
+                if not os.path.exists(path):
+                    raise SystemExit(f"--replay-runs: no checkpoint {path}")
+                pooled[name] = read_json(path, {}).get("records", {})
+            return write_replay(args, replay(args, pooled), args.replay_runs)
         state = read_json(ckpt, {})
         if state.get("settings") != settings:
             raise SystemExit(f"--replay: {ckpt} holds no run with these settings.")
-        return write_replay(args, replay(args, state["records"]))
+        return write_replay(args, replay(args, {args.name: state["records"]}), [args.name])
     if args.resume:
         state = read_json(ckpt, {})
         if state.get("settings") == settings:

@@ -54,6 +54,8 @@ class FitResult(OptimizeResult):
     start_minima, start_minimum_ids : ndarray, optional
         The minimum each counted start of a search ended in, and which distinct
         minimum that is (see :func:`exactfit.fit_global`).
+    start_kinds : list of str, optional
+        The kind of each counted start (same order).
 
     Notes
     -----

@@ -35,6 +35,29 @@ def test_replay_stops_where_the_rule_is_met():
     assert n is None and best == 1.0  # with 10 as the fewest it sees the better one
 
 
+def test_replay_can_leave_grown_starts_out_of_the_counts():
+    # a wrong basin (2) reached by 5 grown starts, the better one (1) by an independent
+    # start at position 7: counted alike, the grown ones confirm the miss; left out, the
+    # rule waits (and every start still counts towards the fewest, n_min)
+    minima = [2.0] * 5 + [3.0, 1.0] + [1.0] * 5
+    ids = [0] * 5 + [2, 1] + [1] * 5
+    ruled = [False] * 5 + [True] * 7
+    assert fresh.replay_rule(minima, ids, n_min=6) == (6, 2.0)
+    assert fresh.replay_rule(minima, ids, ruled=ruled, n_min=6) == (11, 1.0)
+    assert fresh.replay_rule(minima, ids, ruled=ruled, n_min=12) == (12, 1.0)
+    # while no start so far is independent, all count (as Minima._ruled in fit_global)
+    assert fresh.replay_rule(minima, ids, ruled=ruled) == (5, 2.0)
+
+
+def test_start_kinds_are_recorded_or_follow_the_cycle_of_the_run():
+    rec = {"problem": 9004, "start_minima": [1.0] * 7}
+    d = fresh.make_problem(9004)["X"].shape[1]
+    assert fresh.start_kinds(rec, "fresh")[:5] == ["spread", "data", "grow", "random", "grow"]
+    assert fresh.start_kinds(dict(rec, start_kinds=["wide"] * 7), "fresh") == ["wide"] * 7
+    assert len(fresh.start_kinds(rec, "later")) == 7
+    assert (fresh.start_kinds(rec, "later")[0] == "wide") == (d >= 3)
+
+
 def test_tiny_run_writes_its_report_and_replays(tmp_path):
     args = ["--seed", "9004", "--problems", "1", "--calls", "2", "--long", "1",
             "--starts", "4", "--results", str(tmp_path)]
@@ -47,8 +70,16 @@ def test_tiny_run_writes_its_report_and_replays(tmp_path):
     ckpt = json.loads((tmp_path / "fresh_checkpoint.json").read_text())
     long = ckpt["records"]["9004/long/1000000"]
     assert len(long["start_minima"]) == long["n_starts"] == 4
+    assert long["start_kinds"][:3] == ["spread", "data", "grow"][:len(long["start_kinds"])]
     assert fresh.main(args + ["--replay"]) == 0
     assert "| rule |" in (tmp_path / "fresh_replay.md").read_text()
+    # pooled: a run given twice is replayed once
+    assert fresh.main(args + ["--replay", "--name", "pooled", "--replay-runs", "fresh",
+                              "fresh"]) == 0
+    text = (tmp_path / "pooled_replay.md").read_text()
+    assert "the 1 distinct long searches" in text and "grown starts left out" in text
+    with pytest.raises(SystemExit, match="replay-runs"):
+        fresh.main(args + ["--replay", "--replay-runs", "nope"])
 
 
 def test_an_ab_twin_without_recombination_is_judged_against_both_runs(tmp_path):

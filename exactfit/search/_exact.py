@@ -179,7 +179,7 @@ def exact_optimum(X, Y, sizes, act, out, loss, exact, t0, random_state, incumben
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,
                      p_better=0.0, unseen=0.0, missable_share=0.0,
                      start_minima=np.zeros(0), start_minimum_ids=np.zeros(0, dtype=int),
-                     expected_minima=float("nan"), n_starts=0, n_failed=0,
+                     start_kinds=[], expected_minima=float("nan"), n_starts=0, n_failed=0,
                      restart_losses=np.zeros(0), restart_seeds=[], restart_starts=[],
                      failed_seeds=[], reached_fraction=0.0, search_samples=len(X),
                      improved_by_symmetry=False, n_recombined=0,

@@ -59,16 +59,19 @@ Two quantities, and which one decides:
 - **Which starts the rule counts.** Both conditions are computed on the starts that
   sample the landscape independently of each other: every kind but "grow". A grown
   start builds the network greedily a unit at a time, so its runs end in one minimum
-  nearly always, whichever it is: over 137 long searches of ``benchmarks/fresh.py``
+  nearly always, whichever it is: over 142 long searches of ``benchmarks/fresh.py``
   the share of grow starts ending at the search's best was 0 in most searches (median
-  0, mean 0.22) and near 1 in some (1.0 on p9600, 0.96 on p9323), where the other
-  kinds' medians were 0.08 to 0.17. Counted with the others, their agreement made a
+  0, mean 0.21; 0 in 77, 0.9 or more in 15, e.g. 1.0 on p9600), where the data,
+  random and spread kinds' medians were 0.08 to 0.17
+  (``benchmarks/results/fresh_pooled_replay.md``). Counted with the others, their agreement made a
   wrong minimum look confirmed: on p9619 (2-D, 5 units) a default call confirmed 0.8%
   above the best-known after 29 starts, 8 of its 11 reaches grown ones. Replayed on
-  those long searches in 100 random orders each (scratch of stop 21, the rule at its
-  29-start floor), leaving grow starts out of the rule's counts lowered the confirmed
-  misses from 644 to 441 of 13700 replays, for 5% more starts (47.1 to 49.7 on
-  average) and 4% more replays unconfirmed (5758 to 6314). Grown starts still compete
+  151 long searches of ten held-out runs in 200 random orders each (the rule at its
+  29-start floor; ``benchmarks/fresh.py --replay --replay-runs ...``, the command and
+  table in ``benchmarks/results/fresh_pooled_replay.md``), leaving grow starts out of
+  the rule's counts lowered the confirmed misses from 1328 to 887 of 30200 replays
+  (4.4% to 2.9%), for 5% more starts (44.3 to 46.6 on average) and more replays
+  unconfirmed (45.5% to 49.2%). Grown starts still compete
   for the best, count towards the fewest starts (``n_restarts``) and are reported in
   ``n_reached``. When every start is grown (``starts=("grow",)``) the rule counts them.
 - **p_better** (reported, never decides): Boender & Rinnooy Kan's posterior

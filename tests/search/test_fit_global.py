@@ -491,3 +491,21 @@ def test_auto_subsample_only_when_it_at_least_halves_the_rows():
                          recombine=False, random_state=0)
         assert res.search_samples == searched, n
         assert ("subsample of 2000" in res.message) == (searched < n)
+
+
+def test_polish_ladder_rungs_grow_8x_and_stop_short_of_most_of_the_data():
+    from exactfit.search._fit_global import _next_rung
+
+    def rungs(n, size=2000):
+        out = []
+        while size < n:
+            size = _next_rung(size, n)
+            out.append(size)
+        return out
+
+    # a rung of 64% of the data (128000 of 200000) costs nearly what all of it costs:
+    # the last rung below all the data holds at most a quarter of it
+    assert rungs(200000) == [16000, 50000, 200000]
+    assert rungs(1000000) == [16000, 128000, 1000000]
+    assert rungs(20000) == [5000, 20000]
+    assert rungs(5000) == [5000] and rungs(16000) == [16000]
