@@ -509,3 +509,24 @@ def test_polish_ladder_rungs_grow_8x_and_stop_short_of_most_of_the_data():
     assert rungs(1000000) == [16000, 128000, 1000000]
     assert rungs(20000) == [5000, 20000]
     assert rungs(5000) == [5000] and rungs(16000) == [16000]
+
+
+@pytest.mark.filterwarnings("ignore::exactfit.UnconfirmedOptimumWarning")
+def test_a_larger_budget_leaves_the_first_100_starts_as_they_were():
+    # The seeds of the first 100 starts and of the recombination rounds do not depend on
+    # max_restarts (see _start_seeds): raising the default budget from 100 to 200 changed
+    # no call that stopped within 100 starts, and a call that goes on repeats its first 100.
+    rs = np.random.RandomState(3)
+    X, y = rs.uniform(-1, 1, (40, 2)), rs.normal(size=40)
+    kw = dict(hidden=2, random_state=7, exact=False, confirm=10 ** 6)  # never confirmed
+    a = fit_global(X, y, max_restarts=100, **kw)
+    b = fit_global(X, y, max_restarts=110, **kw)
+    assert a.n_starts == 100 and b.n_starts == 110 and not a.confirmed
+    np.testing.assert_array_equal(b.start_minima[:100], a.start_minima)
+    assert b.restart_seeds[:100] == a.restart_seeds[:100]
+    assert b.loss <= a.loss
+    task = exactfit.tasks.euclid(300, random_state=0)  # confirmed within 100 starts
+    c = fit_global(task.X, task.y, hidden=3, random_state=1)
+    d = fit_global(task.X, task.y, hidden=3, random_state=1, max_restarts=100)
+    assert c.confirmed and c.n_starts < 100
+    assert c.loss == d.loss and c.restart_seeds == d.restart_seeds
