@@ -6,6 +6,8 @@ squared errors over samples and outputs (not halved: scikit-learn's ``loss_`` is
 half of it).
 """
 
+import threading
+
 import numpy as np
 
 from ._validation import check_choice, check_data, check_network
@@ -136,6 +138,27 @@ class Objective:
             self._YT = np.ascontiguousarray(Y.T)  # (m, n)
             self._split = ((d + 1) * h, (d + 1) * h + h * m)
             self._f, self._df = activation(hidden), activation_derivative(hidden)
+        self._local = threading.local()  # work arrays of the two-layer pass, per thread
+
+    # Work arrays are not state: a copy (a joblib worker's) makes its own.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _work(self, h, n):
+        """The (h, n) arrays of the two-layer pass, made once per thread: on 200000
+        samples, fresh arrays of that size cost more in page faults than the arithmetic
+        (an evaluation took 8 ms, 4 ms with these; the values are the same to the bit)."""
+        work = getattr(self._local, "arrays", None)
+        if work is None:
+            work = self._local.arrays = (np.empty((h, n)), np.empty((h, n)),
+                                         np.empty((h, n)), np.empty((h, n), dtype=bool))
+        return work
 
     def forward(self, theta):
         """``(weights, (pre, post))`` of every layer, samples first (as :meth:`Network.forward`)."""
@@ -162,17 +185,18 @@ class Objective:
         i, j = self._split
         Wa = theta[:i].reshape(d + 1, h)  # rows of W1, then b1: the flat layout
         W2, b2 = theta[i:j].reshape(h, m), theta[j:]
-        Z = Wa.T @ self._XaT  # (h, n)
-        A = self._f(Z)
+        Zw, Aw, dZw, maskw = self._work(h, self._XaT.shape[1])
+        Z = np.matmul(Wa.T, self._XaT, out=Zw)  # (h, n)
+        A = np.maximum(Z, 0.0, out=Aw) if self.hidden == "relu" else self._f(Z)
         P = W2.T @ A
         P += b2[:, None]
         f, G = self._loss(P, self._YT)  # the losses do not care about the layout
         if not gradient:
             return f
         # One output: an outer product by broadcasting beats a matmul with inner size 1.
-        dZ = W2 * G if m == 1 else W2 @ G  # (h, n)
+        dZ = np.multiply(W2, G, out=dZw) if m == 1 else np.matmul(W2, G, out=dZw)  # (h, n)
         if self.hidden == "relu":
-            dZ *= Z > 0
+            dZ *= np.greater(Z, 0, out=maskw)
         elif self.hidden != "linear":
             dZ *= self._df(Z)
         return f, np.concatenate([(self._XaT @ dZ.T).ravel(), (A @ G.T).ravel(), G.sum(axis=1)])

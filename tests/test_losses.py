@@ -80,3 +80,28 @@ def test_fast_path_only_for_two_layer_linear_output(rng):
     assert not Objective(X, Y, (2, 3, 1), output="relu")._two_layer
     assert not Objective(X, Y, (2, 3, 3, 1))._two_layer
     assert not Objective(X, Y, (2, 1), "linear")._two_layer
+
+
+def test_two_layer_work_arrays_leave_values_unchanged_across_calls_copies_and_threads(rng):
+    # The fast path reuses its (units x samples) arrays between calls (fresh ones cost
+    # page faults at 200000 samples): a call must not see the previous call's values, a
+    # copy sent to a joblib worker makes its own, and threads do not share them.
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    cloudpickle = pytest.importorskip("cloudpickle")
+
+    X, Y = rng.normal(size=(300, 2)), rng.normal(size=(300, 1))
+    obj = Objective(X, Y, (2, 4, 1))
+    thetas = [rng.normal(size=17) for _ in range(8)]
+    fresh = [Objective(X, Y, (2, 4, 1))(t) for t in thetas]  # each on new arrays
+    for t, (f, g) in zip(thetas, fresh):
+        f2, g2 = obj(t)
+        assert f2 == f and np.array_equal(g2, g)
+        assert obj.value(t) == f
+    copy = pickle.loads(cloudpickle.dumps(obj))
+    assert copy(thetas[0])[0] == fresh[0][0]
+    with ThreadPoolExecutor(4) as pool:
+        out = list(pool.map(obj, thetas * 20))
+    for (f, g), (f0, g0) in zip(out, fresh * 20):
+        assert f == f0 and np.array_equal(g, g0)

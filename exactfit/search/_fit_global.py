@@ -783,7 +783,7 @@ def _polish_ladder(pool, best, Xs, Ys, rows, opts, n_search, mats, rs, n_jobs, f
         idx = order[:size]
         problem = Problem(Xs[idx], Ys[idx], opts["sizes"], opts["act"], opts["output"],
                           opts["loss"], opts["maxiter"])
-        tol = "normal" if size == n else _LADDER_TOL
+        tol = _LADDER_TOL
         runs = run_trials(_ladder_run, [(problem, t, tol) for t, _ in cands], n_jobs=n_jobs)
         runs = sorted((r for r in runs if np.isfinite(r[1])), key=lambda r: r[1])
         if not runs:
