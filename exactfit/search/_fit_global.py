@@ -25,8 +25,8 @@ The algorithm (details in the modules named):
    (wasted units replaced by the best unit for the residual, any unit swapped
    for it while that lowers the loss); if it then ends within 5% of the
    incumbent without matching it, it is canonicalised (:mod:`._canonical`: its
-   symmetric copies re-optimised, then monotonic basin hopping), so that starts
-   in one basin report one loss.
+   symmetric copies re-optimised, then monotonic basin hopping, again from any
+   lower minimum the hop reached), so that starts in one basin report one loss.
 4. Starts are drawn until the best minimum has been reached by `confirm`
    independent starts, counting copies of it under the data's symmetries
    (:mod:`._stopping`, :mod:`._symmetry`), or until `max_restarts` or
