@@ -384,8 +384,8 @@ def write_replay(args, out, runs):
              f"{', '.join(runs)}, each's starts shuffled 200 times; a problem's best-known "
              "is the lowest loss of any record of it in those runs. Per rule: replays whose "
              f"best is within {RTOL:g} of the best-known, replays that stopped CONFIRMED on "
-             "a miss, replays whose rule was not met within the starts (a call would go on, "
-             "to 100 starts, and warn), and mean starts used. Start kinds: recorded, or "
+             "a miss, replays whose rule was not met within the starts (a call would go on "
+             "to its budget, and warn), and mean starts used. Start kinds: recorded, or "
              "fit_global's cycle at the time of the run (`start_kinds`).", "",
              "| rule | replays | hit | confirmed misses | not met | mean starts |",
              "|---|---:|---:|---:|---:|---:|"]
