@@ -203,8 +203,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         with calls that ran to 100 starts unconfirmed (the best's basin draws 1% to 5%
         of the starts); with 200, 19 of 20 and 20 of 20 (``benchmarks/reliability.py``),
         and on a held-out set of random problems (``benchmarks/fresh.py --seed 9700``)
-        the one warned miss became a hit, for 1.68x the CPU of the calls that ran to
-        the budget (1.46x over all 72 calls). Only calls that run past 100 starts pay.
+        the one warned miss became a hit, for about 1.7x the CPU of the calls that ran
+        to the budget (summed from the two runs' checkpoints). Only calls that run past
+        100 starts pay.
     max_time : float, optional
         Stop starting after this many seconds (the start under way finishes); the
         result then depends on the machine's speed, and says so. None: 600 s, so
@@ -786,7 +787,7 @@ def _polish_ladder(pool, best, Xs, Ys, rows, opts, n_search, mats, rs, n_jobs, f
         idx = order[:size]
         problem = Problem(Xs[idx], Ys[idx], opts["sizes"], opts["act"], opts["output"],
                           opts["loss"], opts["maxiter"])
-        runs = run_trials(_ladder_run, [(problem, t, _LADDER_TOL) for t, _ in cands],
+        runs = run_trials(Problem.local, [(problem, t, _LADDER_TOL) for t, _ in cands],
                           n_jobs=n_jobs)
         runs = sorted((r for r in runs if np.isfinite(r[1])), key=lambda r: r[1])
         if not runs:
@@ -819,15 +820,11 @@ def _next_rung(size, n, first=False):
     5 Euclid calls 0.2% above the optimum that 16000 rows reach (benchmarks/scaling.py).
     """
     nxt = _LADDER_FACTOR * size
-    if nxt >= n or first and nxt > _LADDER_LAST * n:
-        return min(nxt, n)
-    if nxt > _LADDER_LAST * n:
-        return int(_LADDER_LAST * n) if size < _LADDER_LAST * n else n
-    return nxt
-
-
-def _ladder_run(problem, theta, tol):
-    return problem.local(theta, tol=tol)
+    if nxt >= n:
+        return n
+    if first or nxt <= _LADDER_LAST * n:
+        return nxt
+    return int(_LADDER_LAST * n) if size < _LADDER_LAST * n else n
 
 
 def _may_overtake(problem, theta, theta_best, z=3.0):
