@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 import exactfit
 from exactfit._parallel import draw_seeds
 from exactfit.bench import wilson_interval
+from sklearn.utils import check_random_state
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -121,6 +122,39 @@ def fingerprint(X, y):
     h = hashlib.sha1(np.ascontiguousarray(X, dtype=np.float64).tobytes())
     h.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
     return h.hexdigest()[:16]
+
+
+# Data whose bytes differ from the stored ones only in rounding (the problems that
+# involve a matmul or QR draw different BLAS kernels on another CPU: the teacher-*-rot
+# rows and ridge-tanh-gaussian-d4 differ in the last bit between two of our machines)
+# are the same problem: compared through summaries to this relative tolerance.
+SUMMARY_RTOL = 1e-12
+
+
+def data_summary(X, y):
+    """Shape and smooth statistics of the data (means of the features, their squares and
+    of cosines of 8 fixed projections; the same of y). Checked on every suite problem:
+    1-ulp noise on every value stays within SUMMARY_RTOL, one feature of one sample moved
+    by 1e-7 does not."""
+    X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    Z = np.hstack([X, y])
+    P = check_random_state(0).normal(size=(Z.shape[1], 8))
+    stats = [Z.mean(0), (Z ** 2).mean(0), np.cos(Z @ P + 0.5).mean(0)]
+    return [float(len(X)), float(X.shape[1]), float(y.shape[1])] + np.concatenate(stats).tolist()
+
+
+def same_data(entry, X, y, fp=None):
+    """Whether a stored entry (best-known or checkpoint) belongs to these data: the
+    same bytes (`data_sha1`), or the same summary up to rounding (`data_summary`)."""
+    if entry is None:
+        return False
+    if entry.get("data_sha1") == (fingerprint(X, y) if fp is None else fp):
+        return True
+    stored = entry.get("data_summary")
+    here = data_summary(X, y)
+    return (stored is not None and len(stored) == len(here)
+            and np.allclose(stored, here, rtol=SUMMARY_RTOL, atol=SUMMARY_RTOL * 1e-2))
 
 
 def today():
@@ -343,8 +377,9 @@ def compute_best_known(problems, args, best_path, ckpt_path):
         X, y = problem.data()
         fp = fingerprint(X, y)
         done = ckpt["problems"].setdefault(problem.name, {"data_sha1": fp, "records": {}})
-        if done["data_sha1"] != fp:
-            done.update(data_sha1=fp, records={})
+        if not same_data(done, X, y, fp):
+            done.update(data_sha1=fp, data_summary=data_summary(X, y), records={})
+        done.setdefault("data_summary", data_summary(X, y))
 
         def run(jobs, done=done, X=X, y=y, problem=problem):
             todo = [j for j in jobs if j["key"] not in done["records"]]
@@ -478,10 +513,11 @@ def _best_entry(problem, X, y, fp, records, commit, date, old, search_round=0):
     commit = ", ".join(sorted({r["commit"] for r in records if r.get("commit")})) or commit
     provenance = {"loss": value, "method": method, "evidence": evidence, "date": date,
                   "commit": commit, "fit_global_features": fit_global_features()}
-    entry = {"problem": problem.to_dict(), "data_sha1": fp, "n_samples": int(len(y)),
+    entry = {"problem": problem.to_dict(), "data_sha1": fp,
+             "data_summary": data_summary(X, y), "n_samples": int(len(y)),
              "var_y": var_y, "exact_zero": problem.exact == "zero", **provenance,
              "checks": checks, "history": []}
-    if old is not None and old.get("data_sha1") == fp:
+    if same_data(old, X, y, fp):
         history = list(old.get("history", []))
         keep_old = (old["loss"] <= value * (1 - LOWER_RTOL)
                     or (old["loss"] <= value * (1 + LOWER_RTOL)
@@ -506,7 +542,7 @@ def _best_entry(problem, X, y, fp, records, commit, date, old, search_round=0):
         entry["history"] = history
     # Searches (of every round) that ended at the stored best-known: its confirmation.
     by_round = {}
-    if old is not None and old.get("data_sha1") == fp and old["loss"] == entry["loss"]:
+    if same_data(old, X, y, fp) and old["loss"] == entry["loss"]:
         by_round = dict(old["checks"].get("at_best_by_round") or _round0_at_best(old))
     cut = max(entry["loss"] * (1 + 1e-6), ZERO_BEST * var_y)
     by_round[str(search_round)] = sum(r["loss"] <= cut for r in searches)
@@ -573,7 +609,7 @@ def measure(problems, args, best_path, ckpt_path):
         X, y = problem.data()
         fp = fingerprint(X, y)
         entry = store["problems"].get(problem.name)
-        if entry is None or entry.get("data_sha1") != fp:
+        if not same_data(entry, X, y, fp):
             raise SystemExit(f"{problem.name}: no best-known loss for these data in "
                              f"{best_path}; run with --best-known first.")
         datas[problem.name] = (X, y, fp)
@@ -582,8 +618,9 @@ def measure(problems, args, best_path, ckpt_path):
         n = calls_for(problem, args)
         seeds = draw_seeds(problem.call_seed, n)
         state = ckpt["problems"].setdefault(problem.name, {"data_sha1": fp, "calls": {}})
-        if state["data_sha1"] != fp:
-            state.update(data_sha1=fp, calls={})
+        if not same_data(state, X, y, fp):
+            state.update(data_sha1=fp, data_summary=data_summary(X, y), calls={})
+        state.setdefault("data_summary", data_summary(X, y))
         todo = [s for s in seeds if str(s) not in state["calls"]]
 
         def on_result(i, rec, todo=todo, state=state):
@@ -949,7 +986,7 @@ def report_only(problems, args, best_path, suffix):
     for pr in problems:
         X, y = pr.data()
         entry = store["problems"].get(pr.name)
-        if entry is None or entry.get("data_sha1") != fingerprint(X, y):
+        if not same_data(entry, X, y):
             raise SystemExit(f"{pr.name}: no best-known loss for these data in {best_path}.")
         if lower_best_known(store, pr.name, old["calls"][pr.name], old["commit"], old["date"]):
             lowered.append(pr.name)

@@ -197,13 +197,18 @@ def test_bad_options_are_refused(tmp_path):
 
 
 def test_report_only_judges_stored_calls_again(quick_best, tmp_path):
+    # Its own measurement: under xdist the one of test_quick_runs_end_to_end may run in
+    # another worker.
+    measured = tmp_path / "measured"
+    _copy_best(quick_best, measured)
+    assert _load().main(["--quick", "--results-dir", str(measured)]) == 0
     stored = _copy_best(quick_best, tmp_path)
     (tmp_path / "reliability_quick.json").write_text(
-        (quick_best / "reliability_quick.json").read_text())
+        (measured / "reliability_quick.json").read_text())
     mod = _load()
     mod.measure_call = None  # no call may run
     assert mod.main(["--quick", "--report-only", "--results-dir", str(tmp_path)]) == 0
-    before = json.loads((quick_best / "reliability_quick.json").read_text())["rows"]
+    before = json.loads((measured / "reliability_quick.json").read_text())["rows"]
     after = json.loads((tmp_path / "reliability_quick.json").read_text())["rows"]
     assert [r["hits"] for r in after] == [r["hits"] for r in before]
     # A best-known lowered below every call (say, by a certificate) turns hits into misses.
@@ -215,3 +220,21 @@ def test_report_only_judges_stored_calls_again(quick_best, tmp_path):
                if r["problem"] == name)
     assert row["hits"] == 0 and not row["meets_target"]
     assert "--report-only" in (tmp_path / "reliability_quick.md").read_text()
+
+
+def test_stored_data_match_up_to_rounding_but_not_beyond():
+    """A best-known belongs to its data on another CPU whose BLAS rounds differently
+    (last-bit differences), never to data that differ more."""
+    mod = _load()
+    X, y = mod.problems_mod.PROBLEMS[0].data()
+    entry = {"data_sha1": mod.fingerprint(X, y), "data_summary": mod.data_summary(X, y)}
+    rs = np.random.RandomState(0)
+    X_ulp = X * (1 + rs.choice([-1, 0, 1], size=X.shape) * 2.0 ** -52)
+    assert mod.fingerprint(X_ulp, y) != entry["data_sha1"]
+    assert mod.same_data(entry, X_ulp, y)
+    X_moved = X.copy()
+    X_moved[3, 0] += 1e-7
+    assert not mod.same_data(entry, X_moved, y)
+    assert not mod.same_data(entry, X[:-1], y[:-1])
+    assert not mod.same_data({"data_sha1": entry["data_sha1"]}, X_ulp, y)  # no summary: bytes
+    assert not mod.same_data(None, X, y)
