@@ -52,13 +52,29 @@ _SETTLE = 2
 _RIDGES, _RIDGE_UNITS = 2, 2
 # ...except when every live unit of the best lies along one direction (the ridge case
 # of interval_descent): then there is one direction to try, whatever the units (up to
-# _MAX_UNITS), with the 1-D searches' binned budget (._exact._BINNED_SECONDS).
+# _MAX_UNITS), with the 1-D searches' binned budget (._exact._BINNED_SECONDS). Units
+# that together carry at most _OFF_SHARE of the network's variation (see _carrying)
+# need not lie along it: on the suite's ridge-abs-box-d3-500-k3-noisy (seed 760416990)
+# a call confirmed a minimum 0.6% above the best-known with two units along one
+# direction and the third, 4.6% of the variation, at 23 degrees; the ridge start from
+# there reaches the best-known.
+_OFF_SHARE = 0.1
 
 
 def _along(v, W1, norms, live):
     """Whether every live unit (column of `W1`) lies along the unit vector `v`, either
     way, to the cosine :data:`_PARALLEL`: the network is nearly a function of ``v . x``."""
     return bool(np.all(np.abs(v @ W1[:, live]) >= _PARALLEL * norms[live]))
+
+
+def _carrying(X, W1, b1, W2, live):
+    """The units of `live` that carry the network: all but those whose contributions
+    (``a_j relu(w_j . x + b_j)`` over the samples, by standard deviation), smallest
+    first, add up to at most :data:`_OFF_SHARE` of all the units' together."""
+    spread = (np.maximum(X @ W1[:, live] + b1[live], 0.0) * W2[live, 0]).std(axis=0)
+    order = np.argsort(spread, kind="stable")
+    idle = np.cumsum(spread[order]) <= _OFF_SHARE * spread.sum()
+    return np.sort(live[order[~idle]])
 
 
 def interval_descent(problem, theta, f, keep=_SETTLE):
@@ -141,7 +157,8 @@ def ridge_starts(problem, theta, max_directions=_RIDGES):
 
     Beyond that bound (up to :data:`_MAX_UNITS` units), only when every live unit
     lies along one direction v (cosine at least :data:`_PARALLEL`, either way: the
-    network already is nearly a function of ``v . x``): the one start along v, with
+    network already is nearly a function of ``v . x``), units carrying together at
+    most :data:`_OFF_SHARE` of its variation excepted: the one start along v, with
     the binned budget of the 1-D searches (:data:`._exact._BINNED_SECONDS`). There the
     interval descent moves breakpoints one or two intervals at a time, and the best
     placement can lie far from the minimum's: on a random problem of
@@ -164,9 +181,10 @@ def ridge_starts(problem, theta, max_directions=_RIDGES):
     budget = _RIDGE_SECONDS
     if k > _RIDGE_UNITS:
         v = W1[:, order[0]] / norms[order[0]]
-        if k > _MAX_UNITS or not _along(v, W1, norms, live):
+        carrying = _carrying(problem.X, W1, b1, W2, live)
+        if k > _MAX_UNITS or not _along(v, W1, norms, carrying):
             return []
-        budget = _BINNED_SECONDS  # one direction: the ridge case
+        order, budget = order[:1], _BINNED_SECONDS  # one direction: the ridge case
     out, seen = [], []
     for j in order:
         v = W1[:, j] / norms[j]

@@ -161,3 +161,29 @@ def test_ridge_starts_for_more_units_only_when_every_unit_lies_along_one_directi
     turned = theta.copy()
     turned[[0, 3, 6]] = np.cross(v, [0.0, 0.0, 1.0]) * norms[0]
     assert ridge_starts(problem, turned) == []
+
+
+def test_ridge_starts_ignore_a_unit_that_carries_little_of_the_network(rng):
+    """A unit turned off the direction but with a small outgoing weight (it carries
+    less than _OFF_SHARE of the variation) does not block the ridge start; with its
+    weight back it does."""
+    from exactfit.search._intervals import _OFF_SHARE, _carrying, ridge_starts
+    from exactfit.search._units import _first_layer
+
+    v = np.array([1.0, 2.0, -1.0]) / np.sqrt(6.0)
+    X = rng.uniform(-1, 1, size=(300, 3))
+    t = X @ v
+    y = np.abs(t - 0.2) + 0.05 * rng.normal(size=300)
+    problem = Problem(X, y[:, None], (3, 3, 1), "relu", "linear", "mse", 3000)
+    theta = np.zeros(n_params(problem.sizes))
+    W1, b1, W2 = _first_layer(theta, problem.sizes)
+    W1[...] = np.column_stack([v, -v, np.cross(v, [0.0, 0.0, 1.0])])
+    b1[...] = [-0.2, 0.2, 0.0]
+    W2[:, 0] = [1.0, 1.0, 0.02]
+    spread = (np.maximum(X @ W1 + b1, 0) * W2[:, 0]).std(axis=0)
+    assert spread[2] <= _OFF_SHARE * spread.sum()
+    np.testing.assert_array_equal(_carrying(X, W1, b1, W2, np.arange(3)), [0, 1])
+    assert len(ridge_starts(problem, theta)) == 1
+    W2[2, 0] = 1.0
+    np.testing.assert_array_equal(_carrying(X, W1, b1, W2, np.arange(3)), [0, 1, 2])
+    assert ridge_starts(problem, theta) == []
