@@ -51,7 +51,7 @@ def draw_seeds(random_state, n):
 
 
 def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_threads=1,
-               on_result=None):
+               on_result=None, prefer=None):
     """Call ``fn(*args)`` for every tuple in `arg_list`, in order, through joblib.
 
     Parameters
@@ -72,6 +72,11 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
     on_result : callable, optional
         Called as ``on_result(index, result)`` as each trial finishes, in order
         (checkpoints write it then).
+    prefer : {None, "threads", "processes"}
+        joblib's soft hint for the backend when none is configured: "threads" for
+        trials that spend their time in numpy on large arrays (which releases the
+        GIL) and whose arguments are costly to send to another process.
+        ``joblib.parallel_config(backend=...)`` still takes precedence.
 
     Returns
     -------
@@ -94,7 +99,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
     _DEPTH[0] += 1
     try:
         # n_jobs=None defers to joblib.parallel_config (sequential by default).
-        par = Parallel(n_jobs=n_jobs, return_as="generator")
+        par = Parallel(n_jobs=n_jobs, return_as="generator", prefer=prefer)
         for r in par(delayed(fn)(*args) for args in arg_list):
             results.append(r)
             if on_result is not None:

@@ -47,3 +47,20 @@ def test_n_jobs_is_checked():
     for bad in (1.5, "2", 0, True):
         with pytest.raises((TypeError, ValueError), match="n_jobs"):
             run_trials(_square_or_stop, [(1,)], n_jobs=bad)
+
+
+def _pid(_):
+    import os
+
+    return os.getpid()
+
+
+def test_prefer_threads_runs_in_this_process_unless_a_backend_is_configured():
+    import os
+
+    from joblib import parallel_config
+
+    assert run_trials(_pid, [(i,) for i in range(4)], n_jobs=2, prefer="threads") == [os.getpid()] * 4
+    with parallel_config(backend="loky"):
+        pids = run_trials(_pid, [(i,) for i in range(4)], n_jobs=2, prefer="threads")
+    assert os.getpid() not in pids

@@ -789,8 +789,11 @@ def _polish_ladder(pool, best, Xs, Ys, rows, opts, n_search, mats, rs, n_jobs, f
         problem = Problem(Xs[idx], Ys[idx], opts["sizes"], opts["act"], opts["output"],
                           opts["loss"], opts["maxiter"])
         tol = "normal" if size == n else _LADDER_TOL
+        # Threads: the rungs' runs are numpy passes over up to all the rows (the GIL is
+        # released there), and sending those rows to worker processes costs more than
+        # the run (see benchmarks/scaling.py --n-jobs).
         runs = run_trials(Problem.local, [(problem, t, tol) for t, _ in cands],
-                          n_jobs=n_jobs)
+                          n_jobs=n_jobs, prefer="threads")
         runs = sorted((r for r in runs if np.isfinite(r[1])), key=lambda r: r[1])
         if not runs:
             return cands[0][0], nit, by_sym

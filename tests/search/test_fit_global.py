@@ -395,6 +395,16 @@ def test_subsampled_search_polishes_on_all_the_data(seed):
     assert sub.loss <= full.loss * (1 + 1e-3)
 
 
+def test_subsampled_search_is_independent_of_n_jobs():
+    """The polish ladder runs its candidates in threads when n_jobs > 1: same result."""
+    task = exactfit.tasks.euclid(6000, random_state=3)
+    a = fit_global(task.X, task.y, hidden=3, subsample=1000, n_restarts=4, random_state=5)
+    b = fit_global(task.X, task.y, hidden=3, subsample=1000, n_restarts=4, random_state=5,
+                   n_jobs=2)
+    assert a.loss == b.loss
+    np.testing.assert_array_equal(a.network.to_flat(), b.network.to_flat())
+
+
 @pytest.mark.slow
 def test_small_hard_problem_agrees_across_seeds_and_with_a_long_search():
     X, y = _square(200, 5)
