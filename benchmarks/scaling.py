@@ -13,9 +13,9 @@ side in the same run, whose losses must equal the one-process calls' (results do
 depend on ``n_jobs``); beside them, the reference: the best of
 ``--reference-calls`` searches on all the rows (``subsample=None``), all on the
 same data. A call "reaches" the reference when its loss is within 1e-4 relative
-of it (or below it). BLAS runs on one thread (threadpoolctl); the one-process calls
-use one core, the ``n_jobs`` calls one per worker (their CPU time counts the parent
-process only).
+of it (or below it). The calls run as a user's would, BLAS settings untouched
+(``fit_global`` itself runs BLAS on one thread); the one-process calls use one core,
+the ``n_jobs`` calls one per worker (their CPU time counts the parent process only).
 
 Run: ``python benchmarks/scaling.py`` (``--sizes 2000 20000 200000 --calls 5``;
 ``--quick``: 2000 and 20000, 2 calls). Writes ``benchmarks/results/scaling.json``
@@ -31,7 +31,6 @@ import time
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import exactfit
 from exactfit._io import write_text
@@ -74,40 +73,39 @@ def main(argv=None):
     if args.quick:
         args.sizes, args.calls, args.reference_calls = [2000, 20000], 2, 1
     rows = []
-    with threadpool_limits(1):
-        for n in args.sizes:
-            task = exactfit.tasks.euclid(n, random_state=0)
-            calls = [_call(task.X, task.y, args.hidden, s) for s in range(args.calls)]
-            # The same calls with workers, interleaved in time with nothing else.
-            par = ([_call(task.X, task.y, args.hidden, s, n_jobs=args.n_jobs)
-                    for s in range(args.calls)] if args.n_jobs > 1 else [])
-            for a, b in zip(calls, par):
-                if a["loss"] != b["loss"]:
-                    raise AssertionError(f"N={n}, seed {a['seed']}: n_jobs={args.n_jobs} "
-                                         f"gave {b['loss']!r}, one process {a['loss']!r}")
-            refs = [_call(task.X, task.y, args.hidden, 1000 + s, subsample=None)
-                    for s in range(args.reference_calls)]
-            ref = min(r["loss"] for r in refs + calls)
-            reach = sum(c["loss"] <= ref * (1 + RTOL) for c in calls)
-            times = [c["time"] for c in calls]
-            rows.append({"n": n, "calls": calls, "reference_calls": refs, "reference": ref,
-                         "reference_from_full_data": ref == min(r["loss"] for r in refs),
-                         "reached": reach, "median_time": float(np.median(times)),
-                         "max_time": float(np.max(times)),
-                         "median_cpu_time": float(np.median([c["cpu_time"] for c in calls])),
-                         "median_reference_time": float(np.median([r["time"] for r in refs])),
-                         "parallel_calls": par,
-                         "median_parallel_time": (float(np.median([c["time"] for c in par]))
-                                                  if par else None),
-                         "max_parallel_time": (float(np.max([c["time"] for c in par]))
-                                               if par else None)})
-            r = rows[-1]
-            print(f"N={n}: {reach}/{len(calls)} reach the reference {ref:.10g}; median "
-                  f"{r['median_time']:.3g} s (max {r['max_time']:.3g} s)"
-                  + (f", with {args.n_jobs} workers {r['median_parallel_time']:.3g} s (max "
-                     f"{r['max_parallel_time']:.3g} s)" if par else "")
-                  + f"; full-data search median {r['median_reference_time']:.3g} s",
-                  flush=True)
+    for n in args.sizes:
+        task = exactfit.tasks.euclid(n, random_state=0)
+        calls = [_call(task.X, task.y, args.hidden, s) for s in range(args.calls)]
+        # The same calls with workers, interleaved in time with nothing else.
+        par = ([_call(task.X, task.y, args.hidden, s, n_jobs=args.n_jobs)
+                for s in range(args.calls)] if args.n_jobs > 1 else [])
+        for a, b in zip(calls, par):
+            if a["loss"] != b["loss"]:
+                raise AssertionError(f"N={n}, seed {a['seed']}: n_jobs={args.n_jobs} "
+                                     f"gave {b['loss']!r}, one process {a['loss']!r}")
+        refs = [_call(task.X, task.y, args.hidden, 1000 + s, subsample=None)
+                for s in range(args.reference_calls)]
+        ref = min(r["loss"] for r in refs + calls)
+        reach = sum(c["loss"] <= ref * (1 + RTOL) for c in calls)
+        times = [c["time"] for c in calls]
+        rows.append({"n": n, "calls": calls, "reference_calls": refs, "reference": ref,
+                     "reference_from_full_data": ref == min(r["loss"] for r in refs),
+                     "reached": reach, "median_time": float(np.median(times)),
+                     "max_time": float(np.max(times)),
+                     "median_cpu_time": float(np.median([c["cpu_time"] for c in calls])),
+                     "median_reference_time": float(np.median([r["time"] for r in refs])),
+                     "parallel_calls": par,
+                     "median_parallel_time": (float(np.median([c["time"] for c in par]))
+                                              if par else None),
+                     "max_parallel_time": (float(np.max([c["time"] for c in par]))
+                                           if par else None)})
+        r = rows[-1]
+        print(f"N={n}: {reach}/{len(calls)} reach the reference {ref:.10g}; median "
+              f"{r['median_time']:.3g} s (max {r['max_time']:.3g} s)"
+              + (f", with {args.n_jobs} workers {r['median_parallel_time']:.3g} s (max "
+                 f"{r['max_parallel_time']:.3g} s)" if par else "")
+              + f"; full-data search median {r['median_reference_time']:.3g} s",
+              flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": platform.platform(),
             "cpus": os.cpu_count(), "load_average_end": load, "hidden": args.hidden,
@@ -116,7 +114,8 @@ def main(argv=None):
     md = ["# fit_global against the number of samples (issue 9)", "",
           f"`python benchmarks/scaling.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
           .replace(" `", "`"),
-          f"on {meta['date']}, {meta['cpus']} cores ({meta['machine']}), BLAS on one thread, "
+          f"on {meta['date']}, {meta['cpus']} cores ({meta['machine']}), BLAS settings as a "
+          "user's (fit_global runs it on one thread), "
           f"load average {load:.2f} at the end. Euclid square, {args.hidden} units; "
           "reference: the lowest loss of the full-data searches (`subsample=None`) and the "
           f"calls; a call reaches it within {RTOL:g} relative."

@@ -64,7 +64,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from tqdm.auto import tqdm
 
-from .._parallel import draw_seeds, run_trials
+from .._parallel import draw_seeds, one_blas_thread, run_trials
 from .._validation import (check_choice, check_data, check_hidden, check_nonnegative,
                            check_positive_int, check_random_state)
 from ..activations import check_activation
@@ -160,6 +160,7 @@ _DEPENDENT_KINDS = frozenset({"grow"})
 _AUTO_DEEP = tuple(kind for other in _AUTO_PLAIN for kind in ("fold", other))
 
 
+@one_blas_thread
 def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                n_restarts="auto", max_restarts=None, max_time=None, confirm=5, repulsion=0.1,
                n_anneal=1, revive=2, starts="auto", symmetries="auto", maxiter=3000,

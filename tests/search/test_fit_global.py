@@ -541,3 +541,26 @@ def test_a_larger_budget_leaves_the_first_100_starts_as_they_were():
     d = fit_global(task.X, task.y, hidden=3, random_state=1, max_restarts=100)
     assert c.confirmed and c.n_starts < 100
     assert c.loss == d.loss and c.restart_seeds == d.restart_seeds
+
+
+def test_fit_global_runs_blas_on_one_thread_and_restores_the_limits(monkeypatch):
+    """Multithreaded BLAS made 200000-point calls 3x slower and changed their rounding."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from exactfit.search import _fit_global as fg
+
+    seen = []
+    real = fg.Scaling
+
+    def recording(*args, **kwargs):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fg, "Scaling", recording)
+    X, y = _square(60, 0)
+    with threadpool_limits(2, user_api="blas"):
+        before = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        fit_global(X, y, hidden=2, n_restarts=2, exact=False, random_state=0)
+        after = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert seen == [{1}]
+    assert after == before
