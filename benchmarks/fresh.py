@@ -302,7 +302,12 @@ RULES = {"confirm 5 + coverage, at least 3 starts (fit_global's default before 2
          "confirm 5 + coverage, at least 29 starts, every start counted (fit_global's "
          "default before stop 21)": dict(n_min=29),
          "confirm 5 + coverage, at least 29 starts, grown starts left out of the counts "
-         "(fit_global's default)": dict(n_min=29, grown_out=True)}
+         "(fit_global's default)": dict(n_min=29, grown_out=True),
+         # fewest starts for which a basin drawing 6.5%, 5% or 4% of the starts is
+         # reached with probability 95%
+         "the same, at least 45 starts": dict(n_min=45, grown_out=True),
+         "the same, at least 59 starts": dict(n_min=59, grown_out=True),
+         "the same, at least 74 starts": dict(n_min=74, grown_out=True)}
 # Runs drawn before the "wide" start kind (commit f178524): their long searches cycled
 # ("spread", "data", "grow", "random", "grow") at every input dimension. Later runs
 # record each start's kind ("start_kinds"); for the runs between, it follows from the

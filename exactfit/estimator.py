@@ -34,7 +34,7 @@ class GlobalMLPRegressor(RegressorMixin, BaseEstimator):
         any of :data:`exactfit.ACTIVATIONS` (leaky_relu, elu, selu, softplus, ...).
     n_restarts : int or "auto", default="auto"
         Fewest starts of the search (:func:`exactfit.fit_global`'s default "auto":
-        29, unless an exact fit ends it sooner).
+        45, unless an exact fit ends it sooner).
     max_restarts : int, optional
         Upper bound on the starts of a search with a stopping rule (passed only
         when set).

@@ -97,9 +97,9 @@ def test_stops_early_on_an_easy_problem_and_goes_on_on_a_hard_one(rng):
     # (5 starts other than grown ones: at least 7 of the cycle spread, data, grow,
     # random, grow)
     assert medium.n_reached_ruled >= 5 and medium.n_starts <= 12
-    # ... and by default after 29 (a basin of 10% of the starts seen at 95%), the same best
+    # ... and by default after 45 (a basin of 6.5% of the starts seen at 95%), the same best
     default = fit_global(X, y, hidden=3, random_state=0)
-    assert default.confirmed and default.n_starts == 29 and default.missable_share <= 0.1
+    assert default.confirmed and default.n_starts == 45 and default.missable_share <= 0.065
     assert default.loss <= medium.loss * (1 + 1e-9)
     assert "stopping rule met: 5 starts (grown ones aside) reached the best" in medium.message
     assert medium.unseen <= medium.n_reached_ruled / medium.n_ruled
