@@ -520,7 +520,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                    search.by_symmetry, search.n_recombined, search.by_recombination,
                    ruled=(minima.n_reached_ruled, minima.n_ruled))
     if not confirmed:
-        warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=2)
+        # stacklevel 3: past one_blas_thread's wrapper, to the caller's line
+        warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=3)
     factor = scaling.loss_factor(loss)
     return FitResult(network=net, loss=stated, loss_kind=loss, method="fit_global",
                      success=not interrupted, message=msg, evidence="search",

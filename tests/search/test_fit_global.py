@@ -564,3 +564,12 @@ def test_fit_global_runs_blas_on_one_thread_and_restores_the_limits(monkeypatch)
         after = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
     assert seen == [{1}]
     assert after == before
+
+
+def test_the_unconfirmed_warning_points_at_the_callers_line():
+    from exactfit.search import UnconfirmedOptimumWarning
+
+    X, y = _square(80, 3)
+    with pytest.warns(UnconfirmedOptimumWarning) as record:
+        fit_global(X, y, hidden=3, n_restarts=2, max_restarts=2, exact=False, random_state=0)
+    assert record[0].filename == __file__
