@@ -67,11 +67,11 @@ def _along(v, W1, norms, live):
     return bool(np.all(np.abs(v @ W1[:, live]) >= _PARALLEL * norms[live]))
 
 
-def _carrying(X, W1, b1, W2, live):
+def _carrying(H, W2, live):
     """The units of `live` that carry the network: all but those whose contributions
-    (``a_j relu(w_j . x + b_j)`` over the samples, by standard deviation), smallest
-    first, add up to at most :data:`_OFF_SHARE` of all the units' together."""
-    spread = (np.maximum(X @ W1[:, live] + b1[live], 0.0) * W2[live, 0]).std(axis=0)
+    (``a_j h_j`` over the samples, `H` the hidden outputs, by standard deviation),
+    smallest first, add up to at most :data:`_OFF_SHARE` of all the units' together."""
+    spread = (H[:, live] * W2[live, 0]).std(axis=0)
     order = np.argsort(spread, kind="stable")
     idle = np.cumsum(spread[order]) <= _OFF_SHARE * spread.sum()
     return np.sort(live[order[~idle]])
@@ -180,11 +180,15 @@ def ridge_starts(problem, theta, max_directions=_RIDGES):
     order = live[np.argsort(-weight[live], kind="stable")]
     budget = _RIDGE_SECONDS
     if k > _RIDGE_UNITS:
-        v = W1[:, order[0]] / norms[order[0]]
-        carrying = _carrying(problem.X, W1, b1, W2, live)
-        if k > _MAX_UNITS or not _along(v, W1, norms, carrying):
+        if k > _MAX_UNITS:
             return []
-        order, budget = order[:1], _BINNED_SECONDS  # one direction: the ridge case
+        carrying = _carrying(problem.hidden(theta), W2, live)
+        # the direction of the heaviest unit that carries the network (the heaviest of
+        # all can be one that barely does)
+        lead = carrying[np.argmax(weight[carrying])]
+        if not _along(W1[:, lead] / norms[lead], W1, norms, carrying):
+            return []
+        order, budget = [lead], _BINNED_SECONDS  # one direction: the ridge case
     out, seen = [], []
     for j in order:
         v = W1[:, j] / norms[j]

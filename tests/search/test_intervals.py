@@ -182,8 +182,21 @@ def test_ridge_starts_ignore_a_unit_that_carries_little_of_the_network(rng):
     W2[:, 0] = [1.0, 1.0, 0.02]
     spread = (np.maximum(X @ W1 + b1, 0) * W2[:, 0]).std(axis=0)
     assert spread[2] <= _OFF_SHARE * spread.sum()
-    np.testing.assert_array_equal(_carrying(X, W1, b1, W2, np.arange(3)), [0, 1])
+    np.testing.assert_array_equal(_carrying(problem.hidden(theta), W2, np.arange(3)), [0, 1])
     assert len(ridge_starts(problem, theta)) == 1
+    # an idle unit that is the heaviest by outgoing weight times norm (steep, active on
+    # 1% of the samples): the ridge direction is still that of the units that carry
+    u = np.cross(v, [0.0, 0.0, 1.0])
+    u /= np.linalg.norm(u)
+    idle = theta.copy()
+    W1i, b1i, W2i = _first_layer(idle, problem.sizes)
+    W1i[:, 2], b1i[2], W2i[2, 0] = 100.0 * u, -100.0 * np.quantile(X @ u, 0.99), 0.02
+    weight = np.abs(W2i[:, 0]) * np.linalg.norm(W1i, axis=0)
+    assert np.argmax(weight) == 2
+    np.testing.assert_array_equal(_carrying(problem.hidden(idle), W2i, np.arange(3)), [0, 1])
+    (start,) = ridge_starts(problem, idle)
+    Ws = _first_layer(start, problem.sizes)[0]
+    np.testing.assert_allclose(np.abs(v @ Ws), np.linalg.norm(Ws, axis=0), rtol=1e-9)
     W2[2, 0] = 1.0
-    np.testing.assert_array_equal(_carrying(X, W1, b1, W2, np.arange(3)), [0, 1, 2])
+    np.testing.assert_array_equal(_carrying(problem.hidden(theta), W2, np.arange(3)), [0, 1, 2])
     assert ridge_starts(problem, theta) == []
