@@ -31,7 +31,7 @@ went down:
 import numpy as np
 
 from ..network import _forward, n_params, unflatten
-from ._reorient import reoriented
+from ._reorient import _EXTRA, reoriented
 from ._starts import fresh_boundary
 from ._units import (_CANDIDATES, _SCORE_ROWS, _first_layer, _unit_scale,  # noqa: F401
                      best_unit, candidate_units)
@@ -42,6 +42,14 @@ _SWAP_TRIES = 2
 # L-BFGS iterations for each candidate of a grown start, and candidates per width (the
 # best new unit and splits of the largest units).
 _GROW_MAXITER, _GROW_TRIALS = 300, 3
+# With 2 inputs the reorientation is tried at the network's width only (no units added
+# first: extra=0). Measured by hand on a random problem of benchmarks/fresh.py (seed 9800:
+# 608 points in three clusters, 3 units, a noisy maximum), where every default call
+# without the move confirmed a minimum 0.24% above the best-known: with it, 3 of 3 calls
+# ended within 1e-3 of it (two 0.02-0.03% below); with the full move (up to 3 units added
+# first) 4 of 4, but a Euclid call (2000 points, 3 units) took about twice as long, where
+# with extra=0 its time stayed within the noise.
+_REORIENT_EXTRA_2D = 0
 # A reorientation round that gains less than this (relative) ends the descent.
 _REORIENT_GAIN = 0.01
 # A loss at most this fraction of var(y) is an exact fit (fit_global's floor): no move
@@ -87,15 +95,16 @@ def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None, reor
     (teacher units facing the wrong way). A round continues the descent only when it
     lowered the loss by at least :data:`_REORIENT_GAIN` (smaller gains are settling
     within one structure, left to L-BFGS and basin hopping). `reorient`: "auto"
-    (for 3 or more inputs; in 1-D and 2-D the search has its exact checks and a
-    tighter time budget, and the move was not measured there), True or False.
+    (the full move for 3 or more inputs; for 2 inputs only at the network's own
+    width, see :data:`_REORIENT_EXTRA_2D`; none in 1-D, where the interval descent of
+    the recombination rounds changes orientations exactly), True (the full move) or
+    False.
 
     Returns ``(theta, f, iterations)``.
     """
     nit = 0
     k = problem.sizes[1]
-    if reorient == "auto":
-        reorient = problem.sizes[0] >= 3
+    extra = _reorient_extra(reorient, problem.sizes[0])
     for _ in range(k if max_rounds is None else max_rounds):
         if _exact(problem, f):
             break
@@ -117,8 +126,8 @@ def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None, reor
             if f_trial < f * (1 - 1e-9):
                 theta, f, improved = trial, f_trial, True
                 break
-        if not improved and reorient:
-            trial, f_trial, it = reoriented(problem, theta, f, rs)
+        if not improved and extra is not None:
+            trial, f_trial, it = reoriented(problem, theta, f, rs, extra=extra)
             nit += it
             if f_trial < f:
                 improved = f_trial < f * (1 - _REORIENT_GAIN)
@@ -126,6 +135,14 @@ def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None, reor
         if not improved:
             break
     return theta, f, nit
+
+
+def _reorient_extra(reorient, d):
+    """Units the reorientation move of :func:`swap_descent` may add before flipping, on
+    `d` inputs (None: no reorientation)."""
+    if reorient == "auto":
+        return _EXTRA if d >= 3 else _REORIENT_EXTRA_2D if d == 2 else None
+    return _EXTRA if reorient else None
 
 
 def wasted_units(problem, theta):
