@@ -222,7 +222,10 @@ def write_report(args, rows, run):
         f"Run: `{run['command']}` on {run['date']}, commit {run['commit']}, "
         f"{run['machine']['cpus']} CPUs ({run['machine']['platform']}); "
         + (f"{run['wall_s'] / 60:.1f} min wall for this run's jobs." if run.get("jobs", 1)
-           else "no job ran: the report was rewritten from the checkpoint."), "",
+           else "no job ran: the report was rewritten from the checkpoint"
+           + (f"; its jobs ran as `{run['measured']['command']}` on "
+              f"{run['measured']['date']}, commit {run['measured']['commit']}"
+              if run.get("measured") else "") + "."), "",
         "Best-known per problem: the lowest loss of "
         + (f"{args.long} long search(es) of {args.starts} starts each and of " if args.long
            else "")
@@ -506,6 +509,11 @@ def main(argv=None):
     run = dict(command="python benchmarks/fresh.py " + " ".join(argv or sys.argv[1:]),
                date=today(), commit=commit, machine=machine(),
                wall_s=time.perf_counter() - t0, jobs=len(todo))
+    if not todo:  # a rewrite: say which run (and code) the records come from
+        last = read_json(os.path.join(args.results, f"{args.name}.json"), {}).get("run", {})
+        measured = last.get("measured") or (last if last.get("jobs") else None)
+        if measured:
+            run["measured"] = {k: measured[k] for k in ("command", "date", "commit")}
     summary = write_report(args, summarise(args, records, reference), run)
     print(summary)
     return 0

@@ -99,3 +99,17 @@ def test_an_ab_twin_without_recombination_is_judged_against_both_runs(tmp_path):
     assert "of run(s) fresh" in (tmp_path / "twin.md").read_text()
     with pytest.raises(SystemExit, match="reference"):
         fresh.main(base + ["--name", "x", "--reference", "nope"])
+
+
+def test_a_rewritten_report_says_which_run_its_records_come_from(tmp_path):
+    args = ["--seed", "9004", "--problems", "1", "--calls", "1", "--long", "0",
+            "--results", str(tmp_path)]
+    assert fresh.main(args) == 0
+    measured = json.loads((tmp_path / "fresh.json").read_text())["run"]
+    assert measured["jobs"] == 1
+    for _ in range(2):  # a rewrite of a rewrite still names the run that measured
+        assert fresh.main(args + ["--resume"]) == 0
+        run = json.loads((tmp_path / "fresh.json").read_text())["run"]
+        assert run["jobs"] == 0
+        assert run["measured"] == {k: measured[k] for k in ("command", "date", "commit")}
+        assert f"its jobs ran as `{measured['command']}`" in (tmp_path / "fresh.md").read_text()
