@@ -23,7 +23,8 @@ The algorithm (details in the modules named):
    samples, :func:`._canonical.same_arrangement`) has reached the best and
    costs nothing more. Any other start then gets the moves of :mod:`._moves`
    (wasted units replaced by the best unit for the residual, any unit swapped
-   for it while that lowers the loss); if it then ends within 5% of the
+   for it while that lowers the loss, then with 2 or more inputs several units
+   flipped at once, :mod:`._reorient`); if it then ends within 5% of the
    incumbent without matching it, it is canonicalised (:mod:`._canonical`: its
    symmetric copies re-optimised, then monotonic basin hopping, again from any
    lower minimum the hop reached), so that starts in one basin report one loss.

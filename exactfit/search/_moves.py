@@ -43,12 +43,12 @@ _SWAP_TRIES = 2
 # best new unit and splits of the largest units).
 _GROW_MAXITER, _GROW_TRIALS = 300, 3
 # With 2 inputs the reorientation is tried at the network's width only (no units added
-# first: extra=0). Measured by hand on a random problem of benchmarks/fresh.py (seed 9800:
-# 608 points in three clusters, 3 units, a noisy maximum), where every default call
-# without the move confirmed a minimum 0.24% above the best-known: with it, 3 of 3 calls
-# ended within 1e-3 of it (two 0.02-0.03% below); with the full move (up to 3 units added
-# first) 4 of 4, but a Euclid call (2000 points, 3 units) took about twice as long, where
-# with extra=0 its time stayed within the noise.
+# first: extra=0). On a random problem of benchmarks/fresh.py (seed 9800: 608 points in
+# three clusters, 3 units, a noisy maximum) every default call without the move confirmed
+# a minimum 0.24% above the best-known: with it 4 of 12 calls (seeds 0-11) hit, 0 of 12
+# without (fresh_p9800_reo.md, fresh_p9800_base.md); by hand, the full move (up to 3 units
+# added first) hit in 4 of 4 other calls but made a Euclid call (2000 points, 3 units)
+# about twice as long, where the width-only move costs about 6% (benchmarks/euclid.py).
 _REORIENT_EXTRA_2D = 0
 # A reorientation round that gains less than this (relative) ends the descent.
 _REORIENT_GAIN = 0.01
