@@ -46,9 +46,10 @@ _GROW_MAXITER, _GROW_TRIALS = 300, 3
 # first: extra=0). On a random problem of benchmarks/fresh.py (seed 9800: 608 points in
 # three clusters, 3 units, a noisy maximum) every default call without the move confirmed
 # a minimum 0.24% above the best-known: with it 4 of 12 calls (seeds 0-11) hit, 0 of 12
-# without (fresh_p9800_reo.md, fresh_p9800_base.md); by hand, the full move (up to 3 units
-# added first) hit in 4 of 4 other calls but made a Euclid call (2000 points, 3 units)
-# about twice as long, where the width-only move costs about 6% (benchmarks/euclid.py).
+# without (fresh_p9800_reo.md, fresh_p9800_base.md); the full move (up to 3 units added
+# first; run with this set to 3) 5 of 12 (fresh_p9800_full.md), but it made a Euclid call
+# (2000 points, 3 units) about twice as long (by hand), where the width-only move costs
+# about 6% (benchmarks/euclid.py).
 _REORIENT_EXTRA_2D = 0
 # A reorientation round that gains less than this (relative) ends the descent.
 _REORIENT_GAIN = 0.01
