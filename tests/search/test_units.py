@@ -84,3 +84,29 @@ def test_dense_unit_predicts_its_own_least_squares_fit_and_cuts_a_small_corner()
     A0 = np.hstack([H, np.ones((300, 1))])
     without = np.mean((A0 @ np.linalg.lstsq(A0, Y, rcond=None)[0] - Y) ** 2)
     assert mse < 0.05 * without
+
+
+def test_best_unit_does_not_depend_on_the_work_arrays_of_earlier_calls():
+    # The scoring keeps its (rows x candidates) arrays between calls (_units._work): a
+    # call must give the same unit whatever ran before it, in any shape, in any thread.
+    import threading
+
+    def problem(n, d, seed):
+        rs = np.random.RandomState(seed)
+        X = rs.uniform(-1, 1, size=(n, d))
+        H = np.maximum(X @ rs.normal(size=(d, 2)), 0.0)
+        return X, np.sqrt(np.sum(X ** 2, axis=1, keepdims=True)), H
+
+    def unit(args, seed=0):
+        return best_unit(*args, np.random.RandomState(seed))
+
+    small, large = problem(300, 2, 1), problem(1500, 3, 2)
+    first = unit(small)
+    unit(large, 1)  # larger arrays in between
+    again = unit(small)
+    assert np.array_equal(first[0], again[0]) and first[1] == again[1]
+    out = []
+    t = threading.Thread(target=lambda: out.append(unit(small)))
+    t.start()
+    t.join()
+    assert np.array_equal(first[0], out[0][0]) and first[1] == out[0][1]
