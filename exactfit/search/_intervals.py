@@ -183,6 +183,8 @@ def ridge_starts(problem, theta, max_directions=_RIDGES):
         if k > _MAX_UNITS:
             return []
         carrying = _carrying(problem.hidden(theta), W2, live)
+        if carrying.size == 0:  # no unit varies on the data: no direction to follow
+            return []
         # the direction of the heaviest unit that carries the network (the heaviest of
         # all can be one that barely does)
         lead = carrying[np.argmax(weight[carrying])]

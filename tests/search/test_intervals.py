@@ -200,3 +200,8 @@ def test_ridge_starts_ignore_a_unit_that_carries_little_of_the_network(rng):
     W2[2, 0] = 1.0
     np.testing.assert_array_equal(_carrying(problem.hidden(theta), W2, np.arange(3)), [0, 1, 2])
     assert ridge_starts(problem, theta) == []
+    # every unit dead on the data (none carries anything): no ridge start, no error
+    dead = theta.copy()
+    _first_layer(dead, problem.sizes)[1][...] = -1e3
+    assert _carrying(problem.hidden(dead), W2, np.arange(3)).size == 0
+    assert ridge_starts(problem, dead) == []
