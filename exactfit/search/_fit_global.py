@@ -38,7 +38,8 @@ The algorithm (details in the modules named):
    all the minima met are recombined (:mod:`._recombine`: the best subsets of
    them by exact least squares, settled by L-BFGS and the moves) and offered
    uncounted, with the best minimum's near-linear unit replaced after flipping
-   other units (:func:`._reorient.flip_replaced`) and, on 1-D inputs (or units all
+   other units (:func:`._reorient.flip_replaced`) and with each of its units flipped
+   alone (:func:`._reorient.single_flips`) and, on 1-D inputs (or units all
    along one direction), the best's breakpoints moved between samples
    (:mod:`._intervals`), and with 2+ inputs and at most 2 units the best
    networks of one projection ``v . x`` along the best's unit directions; a new
@@ -83,7 +84,7 @@ from ._local import Problem
 from ._moves import grown, revive, swap_descent
 from ._penalty import MAX_REPULSION_UNITS, penalised
 from ._recombine import recombined
-from ._reorient import flip_replaced
+from ._reorient import flip_replaced, single_flips
 from ._scaling import Scaling
 from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
 from ._stopping import Minima, UnconfirmedOptimumWarning
@@ -660,8 +661,8 @@ class _Search:
     def recombine(self, seed, finished):
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
         of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
-        them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`,
-        kind "flipped") and, on 1-D inputs, its interval descent
+        them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`)
+        and single-unit flips (:func:`._reorient.single_flips`), kind "flipped", and, on 1-D inputs, its interval descent
         (:func:`._intervals.interval_descent`, kind "intervals"); with 2 or more inputs
         and at most 2 units (or all units along one direction), the best 1-D networks
         along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge").
@@ -675,7 +676,8 @@ class _Search:
         thetas = recombined(self.problem, self.pool, rs)
         kinds = ["recombined"] * len(thetas)
         if self.problem.sizes[1] > 1:
-            flips = flip_replaced(self.problem, self.theta, self.f, rs)
+            flips = (flip_replaced(self.problem, self.theta, self.f, rs)
+                     + single_flips(self.problem, self.theta))
             thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
         placed = interval_descent(self.problem, self.theta, self.f)  # 1-D / ridge only
         thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
