@@ -662,8 +662,9 @@ class _Search:
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
         of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`)
-        and single-unit flips (:func:`._reorient.single_flips`), kind "flipped", and, on 1-D inputs, its interval descent
-        (:func:`._intervals.interval_descent`, kind "intervals"); with 2 or more inputs
+        and single-unit flips (:func:`._reorient.single_flips`), kind "flipped", and,
+        on 1-D inputs, its interval descent (:func:`._intervals.interval_descent`, kind
+        "intervals"); with 2 or more inputs
         and at most 2 units (or all units along one direction), the best 1-D networks
         along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge").
 
