@@ -144,6 +144,11 @@ _DEFAULT_MAX_TIME = 600.0
 # recombination rounds' (see _start_seeds): with 100 as the default budget until
 # 2026-11-30 (stop 22), a call that stops within 100 starts is what it was then.
 _MAX_RESTARTS = 200
+# Starts per worker in each batch when n_jobs > 1: joblib's dispatch costs about a start's
+# time here (10-20 ms a call), so batches of one start per worker gained nothing (Euclid
+# square, 3 units, 2 workers: 1.96 s against 1.84 s in one process); 2, 4 and 8 per worker
+# took 10.3, 9.5-10.0 and 9.6-10.3 s for 4 calls (by hand, 2 cores).
+_STARTS_PER_WORKER = 4
 _SEED_BLOCK = 100
 # n_restarts="auto": the fewest starts after which a basin drawing _MISSABLE of the starts
 # would have been reached with probability 95% (see Minima.missable): 45 for 6.5% (29 for
@@ -302,7 +307,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Seeds of every start (drawn up front) and of the subsample.
     n_jobs : int or None
         Starts run in batches through joblib (``None``: 1 unless inside
-        ``joblib.parallel_config``). The result does not depend on it.
+        ``joblib.parallel_config``), 4 per worker, each with its unit moves; the
+        symmetric copies of canonicalisation and the polish ladder's candidates
+        run side by side too. Basin hopping and the bookkeeping stay in this
+        process. The result does not depend on it, to the bit: starts past the
+        stopping point are discarded. (Euclid square, 3 units, on 2 cores:
+        ``benchmarks/scaling.py --n-jobs 2``.)
     progress : bool, default=False
         Show a progress bar over starts.
 
@@ -447,25 +457,29 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         if init:
             args = [(data, "init", s, opts, net.to_flat(), net.layer_sizes, scaling)
                     for net, s in zip(init, warm_seeds[::2])]
-            runs = run_trials(_start, args, n_jobs=n_jobs)
+            runs = search.run_starts(args, warm_seeds[1::2])
             interrupted = len(runs) < len(args)
-            for (theta, f, nit), s, s_hop in zip(runs, warm_seeds[::2], warm_seeds[1::2]):
+            for (theta, f, nit, ahead), s, s_hop in zip(runs, warm_seeds[::2],
+                                                        warm_seeds[1::2]):
                 (finished.append(("init", s, f)) if np.isfinite(f) else failed_seeds.append(s))
-                search.offer(theta, f, nit, s_hop, counted=False)
+                search.offer(theta, f, nit, s_hop, counted=False, ahead=ahead)
                 bar.update()
-        batch = max(1, effective_n_jobs(n_jobs))
+        # With workers, several starts each (joblib's dispatch costs ~10-20 ms a call here,
+        # about a start's time); the starts past the stopping point are discarded.
+        workers = max(1, effective_n_jobs(n_jobs))
+        batch = workers if workers == 1 else _STARTS_PER_WORKER * workers
         i = 0
         while not interrupted and stop_reason is None:
             todo = list(range(i, min(i + batch, max_restarts)))
             args = [(data, kinds[j % len(kinds)], _start_seeds(seeds, j)[0], opts)
                     for j in todo]
-            runs = run_trials(_start, args, n_jobs=n_jobs)
+            runs = search.run_starts(args, [_start_seeds(seeds, j)[1] for j in todo])
             interrupted = len(runs) < len(args)
-            for j, (theta, f, nit) in zip(todo, runs):
+            for j, (theta, f, nit, ahead) in zip(todo, runs):
                 kind, (seed, hop_seed) = kinds[j % len(kinds)], _start_seeds(seeds, j)
                 (finished.append((kind, seed, f)) if np.isfinite(f) else failed_seeds.append(seed))
                 search.offer(theta, f, nit, hop_seed, counted=True,
-                             independent=kind not in _DEPENDENT_KINDS)
+                             independent=kind not in _DEPENDENT_KINDS, ahead=ahead)
                 counted_kinds.append(kind)
                 bar.update()
                 i = j + 1
@@ -623,6 +637,66 @@ def _moves(problem, theta, f, rs, n_revive):
     return theta, f, nit
 
 
+def _start_ahead(reach, hop_seed, n_revive, *args):
+    """One start (:func:`_start` of `args`) and, run ahead in the worker, the unit moves
+    the parent will give it unless it reached the best: ``(theta, f, nit, ahead)``.
+
+    With ``n_jobs > 1`` the starts run in workers but the moves would run in the
+    parent, one start after another: they took as long as the starts themselves
+    (Euclid square, 3 units). `reach` (a :class:`_Reach`, the parent's best when the
+    batch was sent) skips the moves of a start that will most likely reach the best.
+    ``ahead`` is ``(theta, f, nit, random state after the moves)`` or None; the moves
+    depend only on the start's minimum and `hop_seed`, so the parent uses them as if
+    it had made them (results do not depend on ``n_jobs``), and makes them itself when
+    ``ahead`` is None but the start did not reach its best after all.
+    """
+    theta, f, nit = _start(*args)
+    problem = Problem(*args[0], args[3]["sizes"], args[3]["act"], args[3]["output"],
+                      args[3]["loss"], args[3]["maxiter"])
+    return (theta, f, nit, _moved_ahead(problem, theta, f, reach, hop_seed, n_revive))
+
+
+def _local_ahead(reach, hop_seed, n_revive, problem, theta):
+    """A recombination round's local run with its moves run ahead (as :func:`_start_ahead`)."""
+    theta, f, nit = _local_run(problem, theta)
+    return (theta, f, nit, _moved_ahead(problem, theta, f, reach, hop_seed, n_revive))
+
+
+def _moved_ahead(problem, theta, f, reach, hop_seed, n_revive):
+    if not np.isfinite(f) or f <= reach.minima.floor or reach(problem, theta, f):
+        return None
+    rs = check_random_state(hop_seed)
+    theta, f, nit = _moves(problem, theta, f, rs, n_revive)
+    return theta, f, nit, rs.get_state()
+
+
+class _Reach:
+    """Whether a start's minimum reached the best (see :meth:`_Search.offer`), from a
+    snapshot of the best that can travel to a worker."""
+
+    def __init__(self, search):
+        self.f, self.funnel = search.f, search.funnel
+        self.has_best = search.theta is not None
+        self.minima = Minima(search.minima.rtol, search.minima.floor)
+        self.minima.best, self.minima.orbit = search.minima.best, list(search.minima.orbit)
+
+    def __call__(self, problem, theta, f):
+        """Whether a start at `theta` (loss `f`) is in the best's funnel: its loss
+        matches the best's or a copy's, or (within BAND above it) it has the best's
+        or a copy's arrangement, up to a few samples."""
+        if not self.has_best or f < self.f * (1 - _RTOL):
+            return False
+        if self.minima.in_best(f):
+            return True
+        return f <= self.f * (1 + BAND) and self.in_funnel(problem, theta)
+
+    def in_funnel(self, problem, theta):
+        if not self.funnel or self.funnel[0] is None:
+            return False
+        mine = arrangement(problem, theta)
+        return any(same_arrangement(mine, a) for a in self.funnel)
+
+
 # --------------------------------------------------------------------- the record of starts
 
 class _Search:
@@ -647,16 +721,24 @@ class _Search:
 
     def _reached(self, theta, f):
         """Whether a start at `theta` (loss `f`, not below the best) is in the best's funnel."""
-        if self.theta is None or f < self.f * (1 - _RTOL):
-            return False
-        return self.minima.in_best(f) or (f <= self.f * (1 + BAND) and self.in_funnel(theta))
+        return _Reach(self)(self.problem, theta, f)
 
     def in_funnel(self, theta):
         """Whether `theta` has the best's arrangement (or a copy's), up to a few samples."""
-        if not self.funnel or self.funnel[0] is None:
-            return False
-        mine = arrangement(self.problem, theta)
-        return any(same_arrangement(mine, a) for a in self.funnel)
+        return _Reach(self).in_funnel(self.problem, theta)
+
+    def _ahead(self):
+        """Whether the moves run ahead in the workers (:func:`_start_ahead`)."""
+        return effective_n_jobs(self.n_jobs) > 1
+
+    def run_starts(self, args, hop_seeds):
+        """Run the starts of `args` (:func:`_start`'s arguments): ``(theta, f, nit, ahead)``
+        each, ``ahead`` None unless the moves ran ahead in a worker."""
+        if not self._ahead():
+            return [(*run, None) for run in run_trials(_start, args, n_jobs=self.n_jobs)]
+        reach = _Reach(self)
+        return run_trials(_start_ahead, [(reach, s, self.n_revive, *a)
+                                         for a, s in zip(args, hop_seeds)], n_jobs=self.n_jobs)
 
     def recombine(self, seed, finished):
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
@@ -684,12 +766,18 @@ class _Search:
         thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
         ridges = ridge_starts(self.problem, self.theta)  # 2+ inputs
         thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
-        runs = run_trials(_local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)
+        seeds = draw_seeds(rs, len(thetas))  # (before the runs: they draw nothing from rs)
+        if self._ahead():
+            reach = _Reach(self)
+            runs = run_trials(_local_ahead, [(reach, s, self.n_revive, self.problem, t)
+                                             for t, s in zip(thetas, seeds)], n_jobs=self.n_jobs)
+        else:
+            runs = [(*run, None) for run in run_trials(
+                _local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)]
         before = self.f
-        seeds = draw_seeds(rs, len(runs))
-        for (theta, f, nit), s, kind in zip(runs, seeds, kinds):
+        for (theta, f, nit, ahead), s, kind in zip(runs, seeds, kinds):
             finished.append((kind, s, f))
-            self.offer(theta, f, nit, s, counted=False)
+            self.offer(theta, f, nit, s, counted=False, ahead=ahead)
             self.n_recombined += 1
         # (the pool now holds the recombinations' own minima: a round on it alone would
         # find them again)
@@ -698,15 +786,15 @@ class _Search:
         self.by_recombination = self.by_recombination or improved
         return improved
 
-    def offer(self, theta, f, nit, seed, counted, independent=True):
+    def offer(self, theta, f, nit, seed, counted, independent=True, ahead=None):
         """Fold one start's local minimum in.
 
         A start that ended in the best's funnel (its loss matches the best's or a
         copy's, or it has their arrangement: :func:`.same_arrangement`) reached the
         best, and is recorded at the funnel's bottom. Any other start first gets
-        the unit moves (:func:`_moves`); then, below the incumbent or within
-        :data:`BAND` above it without matching it, it is canonicalised; then it is
-        counted.
+        the unit moves (:func:`_moves`; `ahead`: those a worker made already, see
+        :func:`_start_ahead`); then, below the incumbent or within :data:`BAND` above
+        it without matching it, it is canonicalised; then it is counted.
         """
         self.nit += nit
         if not np.isfinite(f):
@@ -721,7 +809,11 @@ class _Search:
             return
         reached = self._reached(theta, f)
         if not reached:
-            theta, f, it = _moves(self.problem, theta, f, rs, self.n_revive)
+            if ahead is not None:  # the same moves, made in the worker
+                theta, f, it, state = ahead
+                rs.set_state(state)
+            else:
+                theta, f, it = _moves(self.problem, theta, f, rs, self.n_revive)
             self.nit += it
             reached = self._reached(theta, f)
         self.pool.append((theta, f))

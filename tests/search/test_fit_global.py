@@ -405,6 +405,51 @@ def test_subsampled_search_is_independent_of_n_jobs():
     np.testing.assert_array_equal(a.network.to_flat(), b.network.to_flat())
 
 
+def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
+    """n_jobs > 1: a worker makes a start's unit moves ahead (_start_ahead); they must be
+    the moves, and leave the random state where, the parent's own would."""
+    from sklearn.utils import check_random_state
+
+    from exactfit.search import _fit_global as fg
+    from exactfit.search._local import Problem
+
+    X, y = _square(300, 11)
+    data, sizes = (X, y[:, None] - y.mean()), (2, 4, 1)
+    opts = dict(sizes=sizes, act="relu", output="linear", loss="mse", maxiter=15000,
+                repulsion=0.1, n_anneal=3, revive=2)
+    problem = Problem(*data, sizes, "relu", "linear", "mse", 15000)
+    empty = fg._Search(problem, [], 0.0, 1, 2)
+    theta, f, nit, ahead = fg._start_ahead(fg._Reach(empty), 123, 2, data, "random", 5, opts)
+    plain = fg._start(data, "random", 5, opts)
+    np.testing.assert_array_equal(theta, plain[0])
+    assert (f, nit) == plain[1:]
+    rs = check_random_state(123)
+    moved = fg._moves(problem, theta, f, rs, 2)
+    assert ahead is not None and ahead[1] == moved[1] and ahead[2] == moved[2]
+    np.testing.assert_array_equal(ahead[0], moved[0])
+    after = check_random_state(0)
+    after.set_state(ahead[3])
+    assert after.randint(2 ** 31) == rs.randint(2 ** 31)
+    # A start that ends at the best: no moves made (the parent makes none either).
+    empty.offer(theta, f, nit, 7, counted=True)
+    assert empty._reached(empty.theta, empty.f)
+    assert fg._moved_ahead(problem, empty.theta, empty.f, fg._Reach(empty), 123, 2) is None
+
+
+def test_search_with_moves_and_recombination_is_independent_of_n_jobs():
+    """The starts run in batches, their moves ahead in the workers, when n_jobs > 1; the
+    stopping point and every minimum are the same to the bit."""
+    X, y = _square(200, 5)
+    a = fit_global(X, y, hidden=4, n_restarts=10, max_restarts=14, random_state=3)
+    b = fit_global(X, y, hidden=4, n_restarts=10, max_restarts=14, random_state=3, n_jobs=2)
+    assert a.n_recombined > 0 and a.n_starts == b.n_starts
+    assert a.restart_seeds == b.restart_seeds and a.restart_starts == b.restart_starts
+    np.testing.assert_array_equal(a.restart_losses, b.restart_losses)
+    np.testing.assert_array_equal(a.start_minima, b.start_minima)
+    np.testing.assert_array_equal(a.network.to_flat(), b.network.to_flat())
+    assert a.message == b.message
+
+
 @pytest.mark.slow
 def test_small_hard_problem_agrees_across_seeds_and_with_a_long_search():
     X, y = _square(200, 5)

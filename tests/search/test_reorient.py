@@ -3,6 +3,7 @@ import pytest
 
 import exactfit
 
+from exactfit.search._fit_global import _Search
 from exactfit.search._local import Problem
 from exactfit.search._moves import _REORIENT_EXTRA_2D, swap_descent
 from exactfit.search._reorient import _EXTRA, _FLIP_KEEP, flip_sets, flipped, reoriented
@@ -222,7 +223,10 @@ def test_single_flip_leaves_the_minimum_whose_near_linear_units_share_the_linear
     # benchmarks/fresh.py problem 9912 (2-D clusters, 175 points, 4 units, a sine of one
     # direction): calls without the flips confirmed 1.07x its best-known (0.00242266, a
     # 200-start search); there no unit is active on 95% of the samples and no flip set
-    # is found, but one unit flipped alone settles at the best-known
+    # is found, but one unit flipped alone, offered to the search as a recombination
+    # round does (L-BFGS, then the moves and canonicalisation of any start), ends at
+    # the best-known. (L-BFGS alone ended within 1e-3 of it on one machine, 1.0011x on
+    # another: rounding moves it between kink minima of one basin.)
     import sys
 
     from exactfit.search._reorient import single_flips
@@ -239,5 +243,9 @@ def test_single_flip_leaves_the_minimum_whose_near_linear_units_share_the_linear
     problem = Problem(sc.X(X), sc.Y(y[:, None]), (2, k, 1), "relu", "linear", "mse", 15000)
     theta = sc.to_search(miss.network.to_flat(), problem.sizes)
     assert flip_sets(problem, theta) == []
-    settled = [problem.local(t)[1] * sc.sy ** 2 for t in single_flips(problem, theta)]
-    assert min(settled) <= 0.00242266 * (1 + 1e-3)
+    search = _Search(problem, [], 1e-12, 1, 2)
+    search.offer(theta, problem.value(theta), 0, 0, counted=False)
+    assert search.f * sc.sy ** 2 > 0.00242266 * 1.05
+    for s, t in enumerate(single_flips(problem, theta)):
+        search.offer(*problem.local(t), 1 + s, counted=False)
+    assert search.f * sc.sy ** 2 <= 0.00242266 * (1 + 1e-3)
