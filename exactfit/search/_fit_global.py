@@ -465,11 +465,13 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 search.offer(theta, f, nit, s_hop, counted=False, ahead=ahead)
                 bar.update()
         # With workers, several starts each (joblib's dispatch costs ~10-20 ms a call here,
-        # about a start's time); the starts past the stopping point are discarded.
+        # about a start's time); the starts past the stopping point are discarded. The
+        # batches grow from one start per worker (as many as the starts done so far),
+        # because an exact fit often ends the search at its first start.
         workers = max(1, effective_n_jobs(n_jobs))
-        batch = workers if workers == 1 else _STARTS_PER_WORKER * workers
         i = 0
         while not interrupted and stop_reason is None:
+            batch = min(_STARTS_PER_WORKER * workers, max(workers, i))
             todo = list(range(i, min(i + batch, max_restarts)))
             args = [(data, kinds[j % len(kinds)], _start_seeds(seeds, j)[0], opts)
                     for j in todo]
