@@ -4,7 +4,9 @@ The public names are re-exported here; the implementation lives in private
 modules, one per concept:
 
 - ``_fit_global``: the driver (validation, scaling, the loop over starts, the
-  polish, the result);
+  result); ``_search``: one start, its unit moves (ahead in workers when
+  ``n_jobs > 1``) and the record of starts they are folded into; ``_ladder``: a
+  subsampled search's candidates polished on ever larger samples;
 - ``_starts``: starting points; ``_moves``: moves that leave a local minimum,
   built on ``_units`` (the best unit for a residual, adding and dropping units)
   and ``_reorient`` (flipping several units at once); ``_recombine``: the best

@@ -66,7 +66,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from tqdm.auto import tqdm
 
-from .._parallel import draw_seeds, one_blas_thread, run_trials
+from .._parallel import draw_seeds, one_blas_thread
 from .._validation import (check_choice, check_data, check_hidden, check_nonnegative,
                            check_positive_int, check_random_state)
 from ..activations import check_activation
@@ -74,30 +74,20 @@ from ..construct._lstsq import solve_affine
 from ..losses import LOSSES, loss as loss_of
 from ..network import Network, n_params, unflatten
 from ..result import FitResult
-from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._checks import (check_bool, check_exact, check_init, check_max_time, check_memory,
                       check_n_jobs, check_n_restarts, check_subsample, check_symmetries,
                       int_seed, start_kinds)
 from ._exact import _EXACT_FLOOR, binned_exact_start, exact_optimum
-from ._intervals import interval_descent, ridge_starts
+from ._ladder import polish_ladder
 from ._local import Problem
-from ._moves import grown, revive, swap_descent
-from ._penalty import MAX_REPULSION_UNITS, penalised
-from ._recombine import recombined
-from ._reorient import flip_replaced, single_flips
+from ._penalty import MAX_REPULSION_UNITS
 from ._scaling import Scaling
-from ._starts import START_KINDS, initial, padded  # noqa: F401 (START_KINDS: docs)
-from ._stopping import Minima, UnconfirmedOptimumWarning
-from ._symmetry import box_symmetries, image
-from ._wide import pruned_wide
+from ._search import Search
+from ._starts import START_KINDS  # noqa: F401 (START_KINDS: docs)
+from ._stopping import UnconfirmedOptimumWarning
+from ._symmetry import box_symmetries
 
 __all__ = ["fit_global"]
-
-# Two starts are in the same minimum when their losses agree to this relative tolerance
-# (after basin hopping, the minima of a finite sample that remain distinct differ by
-# more; kinks where a sample crosses a unit's boundary make minima ~1/n apart).
-_RTOL = 1e-4
-
 
 # Rows of the search sample when subsample="auto": at least _SEARCH_ROWS, and at least
 # _ROWS_PER_PARAMETER per parameter. With fewer rows per parameter the sample's minima
@@ -109,21 +99,6 @@ _ROWS_PER_PARAMETER = 20
 # ... used only when the data have more than this many times as many rows (see the
 # `subsample` parameter): below it the search runs on all rows.
 _SUBSAMPLE_FACTOR = 2
-# Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
-_HOP_PATIENCE = 5
-# The polish ladder (_polish_ladder): each rung multiplies the rows by _LADDER_FACTOR,
-# but a rung after the first that is below all the data holds at most _LADDER_LAST of it: at 200000 rows
-# the old rungs 16000, 128000, 200000 spent most of the polish on the 128000-row rung,
-# which costs nearly what all the rows cost; 16000, 50000, 200000 needs 30% fewer
-# row-evaluations (5 calls on a Euclid square, same losses). Rungs below all the data only
-# rank the candidates, at L-BFGS tolerance _LADDER_TOL. Not the last: loose there too took
-# 25% fewer evaluations on the Euclid square, but on a 60000-point Gaussian sample (4
-# units, |x1 - 0.2| + tanh(2 x2)) it ranked a candidate 3.2e-4 above the full-data optimum
-# first, where the normal tolerance ranks the optimum first (by hand).
-_LADDER_FACTOR, _LADDER_LAST, _LADDER_TOL = 8, 0.25, "loose"
-# Candidates carried from a subsampled search to the full-data polish, and the band
-# (relative to the best on the search sample) they are taken from.
-_CARRY, _CARRY_BAND = 8, 0.02
 # Starts of "auto", cycled: with the unit moves (one hidden ReLU layer, MSE,
 # linear output), and otherwise.
 _AUTO_MOVES = ("spread", "data", "grow", "random", "grow")
@@ -443,7 +418,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     opts = dict(sizes=sizes, act=activation, output=output, loss=loss, maxiter=maxiter,
                 repulsion=0.0 if skip_repulsion else repulsion, n_anneal=n_anneal,
                 revive=revive)
-    search = _Search(Problem(*data, sizes, activation, output, loss, maxiter),
+    search = Search(Problem(*data, sizes, activation, output, loss, maxiter),
                      box_symmetries(d) if symmetries else [],
                      _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs, revive)
     warm_seeds = draw_seeds(aux, 2 * len(init))
@@ -511,7 +486,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     # Polish on all the data (a ladder of samples after a subsampled search), then tightly.
     nit = search.nit
     if rows is not None:
-        theta, it, by_sym = _polish_ladder(search.pool, search.f, Xs, Ys, rows, opts, n_search,
+        theta, it, by_sym = polish_ladder(search.pool, search.f, Xs, Ys, rows, opts, n_search,
                                            search.mats, check_random_state(seeds[0]), n_jobs,
                                            search.minima.floor)
         nit += it
@@ -584,377 +559,6 @@ def _stop(minima, confirm, n_restarts, max_restarts, elapsed, time_limit):
     if elapsed > time_limit:
         return "max_time"
     return None
-
-
-# --------------------------------------------------------------------- one start
-
-def _start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
-    """One start's local minimum: ``(theta, loss, iterations)``; loss inf if it diverged.
-
-    The unit moves (:func:`_moves`) are not applied here but by :meth:`_Search.offer`,
-    only to starts that did not end in the best's funnel: there they cannot find
-    anything the best's own moves did not.
-    """
-    rs = check_random_state(seed)
-    problem = Problem(*data, opts["sizes"], opts["act"], opts["output"], opts["loss"],
-                      opts["maxiter"])
-    nit = 0
-    if kind == "init":
-        theta = padded(problem, scaling.to_search(warm, warm_sizes), warm_sizes, rs)
-        theta, f, it = problem.local(theta)
-        nit += it
-    elif kind == "grow":
-        d, k, m = problem.sizes
-        problems = {w: Problem(*data, (d, w, m), "relu", "linear", "mse", opts["maxiter"])
-                    for w in range(1, k)}
-        problems[k] = problem
-        theta, f, nit = grown(problems, rs)
-    else:
-        theta = pruned_wide(problem, rs, initial) if kind == "wide" else None
-        # A pruned wide network is settled already (its units are those of a minimum):
-        # the repulsion stages would push them off. When none could be made, a "wide"
-        # start is a "random" one.
-        anneal = theta is None
-        if theta is None:
-            theta = initial(problem, "random" if kind == "wide" else kind, rs)
-        for stage in range(opts["n_anneal"] if opts["repulsion"] > 0 and anneal else 0):
-            # Penalised stages only steer (units apart); they need not converge tightly.
-            lam = opts["repulsion"] * float(np.var(problem.Y)) / 10 ** stage
-            theta, _, it = problem.local(theta, tol="loose", maxiter=20,
-                                         penalty=penalised(problem.obj, problem.sizes, lam))
-            nit += it
-        theta, f, it = problem.local(theta)
-        nit += it
-    if not np.isfinite(f):
-        return theta, np.inf, nit
-    return theta, f, nit
-
-
-def _moves(problem, theta, f, rs, n_revive):
-    """The unit moves after a start's local run: revival of wasted units, swap descent."""
-    theta, f, nit = revive(problem, theta, f, rs, n_revive)
-    if problem.unit_moves:
-        theta, f, it = swap_descent(problem, theta, f, rs)
-        nit += it
-    return theta, f, nit
-
-
-def _start_ahead(reach, hop_seed, n_revive, *args):
-    """One start (:func:`_start` of `args`) and, run ahead in the worker, the unit moves
-    the parent will give it unless it reached the best: ``(theta, f, nit, ahead)``.
-
-    With ``n_jobs > 1`` the starts run in workers but the moves would run in the
-    parent, one start after another: they took as long as the starts themselves
-    (Euclid square, 3 units). `reach` (a :class:`_Reach`, the parent's best when the
-    batch was sent) skips the moves of a start that will most likely reach the best.
-    ``ahead`` is ``(theta, f, nit, random state after the moves)`` or None; the moves
-    depend only on the start's minimum and `hop_seed`, so the parent uses them as if
-    it had made them (results do not depend on ``n_jobs``), and makes them itself when
-    ``ahead`` is None but the start did not reach its best after all.
-    """
-    theta, f, nit = _start(*args)
-    problem = Problem(*args[0], args[3]["sizes"], args[3]["act"], args[3]["output"],
-                      args[3]["loss"], args[3]["maxiter"])
-    return (theta, f, nit, _moved_ahead(problem, theta, f, reach, hop_seed, n_revive))
-
-
-def _local_ahead(reach, hop_seed, n_revive, problem, theta):
-    """A recombination round's local run with its moves run ahead (as :func:`_start_ahead`)."""
-    theta, f, nit = _local_run(problem, theta)
-    return (theta, f, nit, _moved_ahead(problem, theta, f, reach, hop_seed, n_revive))
-
-
-def _moved_ahead(problem, theta, f, reach, hop_seed, n_revive):
-    if not np.isfinite(f) or f <= reach.minima.floor or reach(problem, theta, f):
-        return None
-    rs = check_random_state(hop_seed)
-    theta, f, nit = _moves(problem, theta, f, rs, n_revive)
-    return theta, f, nit, rs.get_state()
-
-
-class _Reach:
-    """Whether a start's minimum reached the best (see :meth:`_Search.offer`), from a
-    snapshot of the best that can travel to a worker."""
-
-    def __init__(self, search):
-        self.f, self.funnel = search.f, search.funnel
-        self.has_best = search.theta is not None
-        self.minima = Minima(search.minima.rtol, search.minima.floor)
-        self.minima.best, self.minima.orbit = search.minima.best, list(search.minima.orbit)
-
-    def __call__(self, problem, theta, f):
-        """Whether a start at `theta` (loss `f`) is in the best's funnel: its loss
-        matches the best's or a copy's, or (within BAND above it) it has the best's
-        or a copy's arrangement, up to a few samples."""
-        if not self.has_best or f < self.f * (1 - _RTOL):
-            return False
-        if self.minima.in_best(f):
-            return True
-        return f <= self.f * (1 + BAND) and self.in_funnel(problem, theta)
-
-    def in_funnel(self, problem, theta):
-        if not self.funnel or self.funnel[0] is None:
-            return False
-        mine = arrangement(problem, theta)
-        return any(same_arrangement(mine, a) for a in self.funnel)
-
-
-# --------------------------------------------------------------------- the record of starts
-
-class _Search:
-    """The incumbent, the starts' losses and the candidates for the polish, built up
-    start by start in seed order (so the outcome does not depend on ``n_jobs``)."""
-
-    def __init__(self, problem, mats, floor, n_jobs, n_revive):
-        self.problem, self.mats, self.n_jobs = problem, mats, n_jobs
-        self.n_revive = n_revive
-        self.minima = Minima(_RTOL, floor)
-        self.theta, self.f = None, np.inf
-        self.pool = []  # (theta, f) of the minima met: candidates for the final polish
-        self.nit = 0
-        self.by_symmetry = False
-        self.funnel = []  # arrangements of the best and its images (see same_arrangement)
-        self._recombined_at, self.n_recombined, self.by_recombination = -1, 0, False
-
-    def _set_best(self, theta, f):
-        self.theta, self.f = theta, f
-        thetas = [theta] + [image(theta, self.problem.sizes, P) for P in self.mats]
-        self.funnel = [arrangement(self.problem, t) for t in thetas]
-
-    def _reached(self, theta, f):
-        """Whether a start at `theta` (loss `f`, not below the best) is in the best's funnel."""
-        return _Reach(self)(self.problem, theta, f)
-
-    def in_funnel(self, theta):
-        """Whether `theta` has the best's arrangement (or a copy's), up to a few samples."""
-        return _Reach(self).in_funnel(self.problem, theta)
-
-    def _ahead(self):
-        """Whether the moves run ahead in the workers (:func:`_start_ahead`)."""
-        return effective_n_jobs(self.n_jobs) > 1
-
-    def run_starts(self, args, hop_seeds):
-        """Run the starts of `args` (:func:`_start`'s arguments): ``(theta, f, nit, ahead)``
-        each, ``ahead`` None unless the moves ran ahead in a worker."""
-        if not self._ahead():
-            return [(*run, None) for run in run_trials(_start, args, n_jobs=self.n_jobs)]
-        reach = _Reach(self)
-        return run_trials(_start_ahead, [(reach, s, self.n_revive, *a)
-                                         for a, s in zip(args, hop_seeds)], n_jobs=self.n_jobs)
-
-    def recombine(self, seed, finished):
-        """One round of recombination (:mod:`._recombine`): the best subsets of the units
-        of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
-        them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`)
-        and single-unit flips (:func:`._reorient.single_flips`), kind "flipped", and,
-        on 1-D inputs, its interval descent (:func:`._intervals.interval_descent`, kind
-        "intervals"); with 2 or more inputs
-        and at most 2 units (or all units along one direction), the best 1-D networks
-        along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge").
-
-        Skipped when no minimum was added since the last round. Returns whether it
-        found a new best (lower by more than the tolerance).
-        """
-        if len(self.pool) == self._recombined_at:
-            return False
-        rs = check_random_state(seed)
-        thetas = recombined(self.problem, self.pool, rs)
-        kinds = ["recombined"] * len(thetas)
-        if self.problem.sizes[1] > 1:
-            flips = (flip_replaced(self.problem, self.theta, self.f, rs)
-                     + single_flips(self.problem, self.theta))
-            thetas, kinds = thetas + flips, kinds + ["flipped"] * len(flips)
-        placed = interval_descent(self.problem, self.theta, self.f)  # 1-D / ridge only
-        thetas, kinds = thetas + placed, kinds + ["intervals"] * len(placed)
-        ridges = ridge_starts(self.problem, self.theta)  # 2+ inputs
-        thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
-        seeds = draw_seeds(rs, len(thetas))  # (before the runs: they draw nothing from rs)
-        if self._ahead():
-            reach = _Reach(self)
-            runs = run_trials(_local_ahead, [(reach, s, self.n_revive, self.problem, t)
-                                             for t, s in zip(thetas, seeds)], n_jobs=self.n_jobs)
-        else:
-            runs = [(*run, None) for run in run_trials(
-                _local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)]
-        before = self.f
-        for (theta, f, nit, ahead), s, kind in zip(runs, seeds, kinds):
-            finished.append((kind, s, f))
-            self.offer(theta, f, nit, s, counted=False, ahead=ahead)
-            self.n_recombined += 1
-        # (the pool now holds the recombinations' own minima: a round on it alone would
-        # find them again)
-        self._recombined_at = len(self.pool)
-        improved = self.f < before * (1 - _RTOL)
-        self.by_recombination = self.by_recombination or improved
-        return improved
-
-    def offer(self, theta, f, nit, seed, counted, independent=True, ahead=None):
-        """Fold one start's local minimum in.
-
-        A start that ended in the best's funnel (its loss matches the best's or a
-        copy's, or it has their arrangement: :func:`.same_arrangement`) reached the
-        best, and is recorded at the funnel's bottom. Any other start first gets
-        the unit moves (:func:`_moves`; `ahead`: those a worker made already, see
-        :func:`_start_ahead`); then, below the incumbent or within :data:`BAND` above
-        it without matching it, it is canonicalised; then it is counted.
-        """
-        self.nit += nit
-        if not np.isfinite(f):
-            self.minima.add(np.inf, counted, independent=independent)
-            return
-        rs = check_random_state(seed)
-        if f <= self.minima.floor:  # an exact fit: nothing to improve, nothing below it
-            self.pool.append((theta, f))
-            if f < self.f:
-                self._set_best(theta, f)
-            self.minima.add(f, counted, arrangement(self.problem, theta), independent)
-            return
-        reached = self._reached(theta, f)
-        if not reached:
-            if ahead is not None:  # the same moves, made in the worker
-                theta, f, it, state = ahead
-                rs.set_state(state)
-            else:
-                theta, f, it = _moves(self.problem, theta, f, rs, self.n_revive)
-            self.nit += it
-            reached = self._reached(theta, f)
-        self.pool.append((theta, f))
-        if reached:
-            if f < self.f:  # within the tolerance below it: the same minimum, a bit lower
-                self._set_best(theta, f)
-            self.minima.add(min(f, self.minima.best), counted, self.funnel[0] if self.funnel
-                            else arrangement(self.problem, theta), independent)
-            return
-        if (self.theta is None or f < self.f * (1 - _RTOL)
-                or (f <= self.f * (1 + BAND) and not self.minima.in_best(f))):
-            theta, f, orbit, found, it, sym = canonical(
-                self.problem, theta, f, self.mats, rs, _HOP_PATIENCE, _RTOL, self.n_jobs)
-            self.nit += it
-            self.pool += found
-            new_best = self.theta is None or f < self.f * (1 - _RTOL)
-            if f < self.f:
-                self._set_best(theta, f)
-                self.by_symmetry = sym
-            # (a new best clears the old best's copies)
-            self.minima.add(f, counted, arrangement(self.problem, theta), independent)
-            if new_best:
-                self.minima.orbit = orbit
-            elif f < self.f * (1 + _RTOL):
-                self.minima.orbit = self.minima.orbit + orbit  # more copies of the best
-            return
-        if f < self.f:
-            self._set_best(theta, f)
-        self.minima.add(f, counted, arrangement(self.problem, theta), independent)
-
-
-# --------------------------------------------------------------------- full-data polish
-
-def _polish_ladder(pool, best, Xs, Ys, rows, opts, n_search, mats, rs, n_jobs, floor):
-    """Polish the best minima of a subsampled search on ever larger samples.
-
-    Candidates: the distinct minima within ``_CARRY_BAND`` of the best on the
-    search sample (the best's symmetric copies included), at most ``_CARRY``.
-    Each rung multiplies the sample by 8 (the search rows first, so each rung's
-    sample contains the last) until all rows are used, a later rung below all of
-    them holding at most a quarter of the rows (:func:`_next_rung`); rungs below all
-    the data run L-BFGS at the loose tolerance (they only rank), all the data at the
-    normal one (the winner's tight run comes after the ladder); after each rung the
-    distinct candidates within ``_CARRY_BAND`` of the rung's best go on (at most
-    ``_CARRY``), except those behind it by more than three standard errors of
-    the per-sample loss difference (:func:`_may_overtake`). On a 200000-point
-    Euclid square, two minima 5e-4 apart (copies under the square's symmetry)
-    swap ranks between 16000 rows and all of them: carrying only the best 3
-    within 0.5% ended in the worse one in 2 of 4 calls, carrying the
-    statistically undecided ones in 0 of 3 (measured by hand once; the check
-    that stays is benchmarks/scaling.py against a full-data search).
-
-    On the first rung the best is also canonicalised (copies, basin hopping):
-    the search sample's ranking of nearby minima need not hold on more data (on
-    a 1500-row sample of a 6000-row Euclid square, the best basin of the sample
-    was 5e-4 above the best of all the data), and walking the funnel again on
-    8 times the rows costs far less than on all of them; the kink minima left
-    by the larger sample are about 1/(8 n_search) apart.
-
-    Returns ``(theta, iterations, improved_by_symmetry)``.
-    """
-    pool = sorted(pool, key=lambda p: p[1])
-    cands = []
-    for theta, f in pool:
-        if f > best * (1 + _CARRY_BAND) or len(cands) == _CARRY:
-            break
-        if all(abs(f - g) > _RTOL * g for _, g in cands):
-            cands.append((theta, f))
-    n = len(Xs)
-    outside = np.ones(n, bool)
-    outside[rows] = False
-    rest = check_random_state(len(rows)).permutation(np.flatnonzero(outside))
-    order = np.concatenate([rows, rest])
-    size, nit, by_sym, first = n_search, 0, False, True
-    while True:
-        size = _next_rung(size, n, first)
-        idx = order[:size]
-        problem = Problem(Xs[idx], Ys[idx], opts["sizes"], opts["act"], opts["output"],
-                          opts["loss"], opts["maxiter"])
-        tol = "normal" if size == n else _LADDER_TOL
-        # Threads: the rungs' runs are numpy passes over up to all the rows (the GIL is
-        # released there), and threads share the rows where worker processes would each
-        # get a copy (megabytes per candidate). By hand, 3 calls at 200000 points with
-        # n_jobs=2: the ladder took 2% to 15% less time than in one process.
-        runs = run_trials(Problem.local, [(problem, t, tol) for t, _ in cands],
-                          n_jobs=n_jobs, prefer="threads")
-        runs = sorted((r for r in runs if np.isfinite(r[1])), key=lambda r: r[1])
-        if not runs:
-            return cands[0][0], nit, by_sym
-        nit += sum(r[2] for r in runs)
-        if first and runs[0][1] > floor:  # (an exact fit has nothing to canonicalise)
-            first = False
-            theta, f, _, found, it, by_sym = canonical(problem, runs[0][0], runs[0][1], mats,
-                                                       rs, _HOP_PATIENCE, _RTOL, n_jobs)
-            nit += it
-            runs = sorted(runs + [(t, g, 0) for t, g in found] + [(theta, f, 0)],
-                          key=lambda r: r[1])
-        top = runs[0][1]
-        if size == n:
-            return runs[0][0], nit, by_sym
-        cands = []
-        for t, g, _ in runs:
-            if g > top * (1 + _CARRY_BAND) or len(cands) == _CARRY:
-                break
-            if all(abs(g - h) > _RTOL * h for _, h in cands) and (
-                    not cands or _may_overtake(problem, t, cands[0][0])):
-                cands.append((t, g))
-
-
-def _next_rung(size, n, first=False):
-    """Rows of the polish ladder's rung after one of `size` rows, of `n` (see _LADDER_*).
-
-    The `first` rung (where the best is canonicalised again) is always `_LADDER_FACTOR`
-    times the search sample: capped at a quarter of 20000 rows (5000), it ended one of
-    5 Euclid calls 0.2% above the optimum that 16000 rows reach (benchmarks/scaling.py).
-    """
-    nxt = _LADDER_FACTOR * size
-    if nxt >= n:
-        return n
-    if first or nxt <= _LADDER_LAST * n:
-        return nxt
-    return int(_LADDER_LAST * n) if size < _LADDER_LAST * n else n
-
-
-def _may_overtake(problem, theta, theta_best, z=3.0):
-    """Whether `theta` could still beat `theta_best` on more data.
-
-    On the rung's sample, the mean of the per-sample loss differences must be
-    within `z` standard errors of 0 (it is the estimate of the difference on the
-    data the rows are drawn from); a candidate behind by more is dropped, which
-    spares its L-BFGS runs on every larger rung (200000 rows: about a second each).
-    """
-    diff = _per_sample_loss(problem, theta) - _per_sample_loss(problem, theta_best)
-    return diff.mean() <= z * diff.std() / np.sqrt(len(diff))
-
-
-def _per_sample_loss(problem, theta):
-    err = problem.obj.forward(theta)[1][1][-1] - problem.Y
-    return np.mean(err ** 2 if problem.loss == "mse" else np.abs(err), axis=1)
 
 
 # --------------------------------------------------------------------- result

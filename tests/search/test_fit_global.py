@@ -143,15 +143,15 @@ def test_missable_share_says_what_the_starts_rule_out(euclid_small):
 
 
 def test_failed_starts_are_reported_not_losses(euclid_small, monkeypatch):
-    from exactfit.search import _fit_global as fg
+    from exactfit.search import _search
 
-    real = fg._start
+    real = _search.one_start
 
     def flaky(data, kind, seed, opts, *args):
         theta, f, nit = real(data, kind, seed, opts, *args)
         return theta, (np.inf if seed % 2 else f), nit  # odd seeds "diverge"
 
-    monkeypatch.setattr(fg, "_start", flaky)
+    monkeypatch.setattr(_search, "one_start", flaky)
     res = fit_global(euclid_small.X, euclid_small.y, hidden=2, random_state=3, max_restarts=12)
     assert res.n_failed > 0 and len(res.failed_seeds) == res.n_failed
     assert np.all(np.isfinite(res.restart_losses))
@@ -406,11 +406,11 @@ def test_subsampled_search_is_independent_of_n_jobs():
 
 
 def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
-    """n_jobs > 1: a worker makes a start's unit moves ahead (_start_ahead); they must be
+    """n_jobs > 1: a worker makes a start's unit moves ahead (start_ahead); they must be
     the moves, and leave the random state where, the parent's own would."""
     from sklearn.utils import check_random_state
 
-    from exactfit.search import _fit_global as fg
+    from exactfit.search import _search as sr
     from exactfit.search._local import Problem
 
     X, y = _square(300, 11)
@@ -418,13 +418,13 @@ def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
     opts = dict(sizes=sizes, act="relu", output="linear", loss="mse", maxiter=15000,
                 repulsion=0.1, n_anneal=3, revive=2)
     problem = Problem(*data, sizes, "relu", "linear", "mse", 15000)
-    empty = fg._Search(problem, [], 0.0, 1, 2)
-    theta, f, nit, ahead = fg._start_ahead(fg._Reach(empty), 123, 2, data, "random", 5, opts)
-    plain = fg._start(data, "random", 5, opts)
+    empty = sr.Search(problem, [], 0.0, 1, 2)
+    theta, f, nit, ahead = sr.start_ahead(sr.Reach(empty), 123, 2, data, "random", 5, opts)
+    plain = sr.one_start(data, "random", 5, opts)
     np.testing.assert_array_equal(theta, plain[0])
     assert (f, nit) == plain[1:]
     rs = check_random_state(123)
-    moved = fg._moves(problem, theta, f, rs, 2)
+    moved = sr.start_moves(problem, theta, f, rs, 2)
     assert ahead is not None and ahead[1] == moved[1] and ahead[2] == moved[2]
     np.testing.assert_array_equal(ahead[0], moved[0])
     after = check_random_state(0)
@@ -433,7 +433,7 @@ def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
     # A start that ends at the best: no moves made (the parent makes none either).
     empty.offer(theta, f, nit, 7, counted=True)
     assert empty._reached(empty.theta, empty.f)
-    assert fg._moved_ahead(problem, empty.theta, empty.f, fg._Reach(empty), 123, 2) is None
+    assert sr._moved_ahead(problem, empty.theta, empty.f, sr.Reach(empty), 123, 2) is None
 
 
 def test_search_with_moves_and_recombination_is_independent_of_n_jobs():
@@ -479,7 +479,7 @@ def test_every_seed_reaches_many_sklearn_starts_full_data(units):
 
 
 def test_the_polish_ladder_drops_only_candidates_clearly_behind():
-    from exactfit.search._fit_global import _may_overtake, _per_sample_loss
+    from exactfit.search._ladder import may_overtake, per_sample_loss
     from exactfit.search._local import Problem
 
     X, y = _square(4000, 5)
@@ -490,16 +490,16 @@ def test_the_polish_ladder_drops_only_candidates_clearly_behind():
     bad = good.copy()
     bad[6:9] = [-0.5, 0.3, 0.2]  # boundaries moved far from the centre
     bad = p.polish(bad)
-    per = _per_sample_loss(p, good)
+    per = per_sample_loss(p, good)
     assert per.mean() == pytest.approx(p.value(good), rel=1e-12)
     assert p.value(bad) > 1.5 * p.value(good)
-    assert not _may_overtake(p, bad, good)
-    assert _may_overtake(p, good, bad) and _may_overtake(p, good, good)
+    assert not may_overtake(p, bad, good)
+    assert may_overtake(p, good, bad) and may_overtake(p, good, good)
     # A rotated copy on a square sample: behind on the sample by sampling noise only.
     rot = good.copy()
     rot[:6] = np.vstack([-np.sin(ang), np.cos(ang)]).ravel()  # turned by 90 degrees
     rot = p.polish(rot)
-    assert _may_overtake(p, rot, good) and _may_overtake(p, good, rot)
+    assert may_overtake(p, rot, good) and may_overtake(p, good, rot)
 
 
 def test_1d_search_gets_the_binned_exact_optimum_as_a_warm_start():
@@ -549,12 +549,12 @@ def test_auto_subsample_only_when_it_at_least_halves_the_rows():
 
 
 def test_polish_ladder_rungs_grow_8x_and_stop_short_of_most_of_the_data():
-    from exactfit.search._fit_global import _next_rung
+    from exactfit.search._ladder import next_rung
 
     def rungs(n, size=2000):
         out = []
         while size < n:
-            size = _next_rung(size, n, first=not out)
+            size = next_rung(size, n, first=not out)
             out.append(size)
         return out
 

@@ -3,7 +3,7 @@ import pytest
 
 import exactfit
 
-from exactfit.search._fit_global import _Search
+from exactfit.search._search import Search
 from exactfit.search._local import Problem
 from exactfit.search._moves import _REORIENT_EXTRA_2D, swap_descent
 from exactfit.search._reorient import _EXTRA, _FLIP_KEEP, flip_sets, flipped, reoriented
@@ -243,7 +243,7 @@ def test_single_flip_leaves_the_minimum_whose_near_linear_units_share_the_linear
     problem = Problem(sc.X(X), sc.Y(y[:, None]), (2, k, 1), "relu", "linear", "mse", 15000)
     theta = sc.to_search(miss.network.to_flat(), problem.sizes)
     assert flip_sets(problem, theta) == []
-    search = _Search(problem, [], 1e-12, 1, 2)
+    search = Search(problem, [], 1e-12, 1, 2)
     search.offer(theta, problem.value(theta), 0, 0, counted=False)
     assert search.f * sc.sy ** 2 > 0.00242266 * 1.05
     for s, t in enumerate(single_flips(problem, theta)):
