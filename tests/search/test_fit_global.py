@@ -405,37 +405,6 @@ def test_subsampled_search_is_independent_of_n_jobs():
     np.testing.assert_array_equal(a.network.to_flat(), b.network.to_flat())
 
 
-def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
-    """n_jobs > 1: a worker makes a start's unit moves ahead (start_ahead); they must be
-    the moves, and leave the random state where, the parent's own would."""
-    from sklearn.utils import check_random_state
-
-    from exactfit.search import _search as sr
-    from exactfit.search._local import Problem
-
-    X, y = _square(300, 11)
-    data, sizes = (X, y[:, None] - y.mean()), (2, 4, 1)
-    opts = dict(sizes=sizes, act="relu", output="linear", loss="mse", maxiter=15000,
-                repulsion=0.1, n_anneal=3, revive=2)
-    problem = Problem(*data, sizes, "relu", "linear", "mse", 15000)
-    empty = sr.Search(problem, [], 0.0, 1, 2)
-    theta, f, nit, ahead = sr.start_ahead(sr.Reach(empty), 123, 2, data, "random", 5, opts)
-    plain = sr.one_start(data, "random", 5, opts)
-    np.testing.assert_array_equal(theta, plain[0])
-    assert (f, nit) == plain[1:]
-    rs = check_random_state(123)
-    moved = sr.start_moves(problem, theta, f, rs, 2)
-    assert ahead is not None and ahead[1] == moved[1] and ahead[2] == moved[2]
-    np.testing.assert_array_equal(ahead[0], moved[0])
-    after = check_random_state(0)
-    after.set_state(ahead[3])
-    assert after.randint(2 ** 31) == rs.randint(2 ** 31)
-    # A start that ends at the best: no moves made (the parent makes none either).
-    empty.offer(theta, f, nit, 7, counted=True)
-    assert empty._reached(empty.theta, empty.f)
-    assert sr._moved_ahead(problem, empty.theta, empty.f, sr.Reach(empty), 123, 2) is None
-
-
 def test_search_with_moves_and_recombination_is_independent_of_n_jobs():
     """The starts run in batches, their moves ahead in the workers, when n_jobs > 1; the
     stopping point and every minimum are the same to the bit."""
@@ -476,30 +445,6 @@ def test_every_seed_reaches_many_sklearn_starts_full_data(units):
     losses = [fit_global(task.X, task.y, hidden=units, random_state=s).loss for s in range(10)]
     # Every call reaches the optimum of 150 random starts, or lower.
     assert max(losses) <= ref * (1 + 1e-6), (losses, ref)
-
-
-def test_the_polish_ladder_drops_only_candidates_clearly_behind():
-    from exactfit.search._ladder import may_overtake, per_sample_loss
-    from exactfit.search._local import Problem
-
-    X, y = _square(4000, 5)
-    p = Problem(X, y[:, None], (2, 3, 1), "relu", "linear", "mse", 100)
-    ang = np.deg2rad([90, 210, 330])
-    good = p.polish(np.concatenate([np.vstack([np.cos(ang), np.sin(ang)]).ravel(),
-                                    np.zeros(3), np.ones(3), [0.0]]))
-    bad = good.copy()
-    bad[6:9] = [-0.5, 0.3, 0.2]  # boundaries moved far from the centre
-    bad = p.polish(bad)
-    per = per_sample_loss(p, good)
-    assert per.mean() == pytest.approx(p.value(good), rel=1e-12)
-    assert p.value(bad) > 1.5 * p.value(good)
-    assert not may_overtake(p, bad, good)
-    assert may_overtake(p, good, bad) and may_overtake(p, good, good)
-    # A rotated copy on a square sample: behind on the sample by sampling noise only.
-    rot = good.copy()
-    rot[:6] = np.vstack([-np.sin(ang), np.cos(ang)]).ravel()  # turned by 90 degrees
-    rot = p.polish(rot)
-    assert may_overtake(p, rot, good) and may_overtake(p, good, rot)
 
 
 def test_1d_search_gets_the_binned_exact_optimum_as_a_warm_start():
@@ -546,25 +491,6 @@ def test_auto_subsample_only_when_it_at_least_halves_the_rows():
                          recombine=False, random_state=0)
         assert res.search_samples == searched, n
         assert ("subsample of 2000" in res.message) == (searched < n)
-
-
-def test_polish_ladder_rungs_grow_8x_and_stop_short_of_most_of_the_data():
-    from exactfit.search._ladder import next_rung
-
-    def rungs(n, size=2000):
-        out = []
-        while size < n:
-            size = next_rung(size, n, first=not out)
-            out.append(size)
-        return out
-
-    # a rung of 64% of the data (128000 of 200000) costs nearly what all of it costs:
-    # the last rung below all the data holds at most a quarter of it
-    assert rungs(200000) == [16000, 50000, 200000]
-    assert rungs(1000000) == [16000, 128000, 1000000]
-    # the first rung, where the best is canonicalised again, is always 8x the search rows
-    assert rungs(20000) == [16000, 20000] and rungs(100000) == [16000, 100000]
-    assert rungs(5000) == [5000] and rungs(16000) == [16000]
 
 
 @pytest.mark.filterwarnings("ignore::exactfit.UnconfirmedOptimumWarning")

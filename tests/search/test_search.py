@@ -1,0 +1,39 @@
+"""The record of starts (exactfit.search._search); fit_global's end-to-end behaviour is
+tested in test_fit_global.py."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from exactfit.search import _search as sr
+from exactfit.search._local import Problem
+
+
+def _square(n, seed):
+    X = np.random.RandomState(seed).uniform(-1, 1, size=(n, 2))
+    return X, np.sqrt(np.sum(X ** 2, axis=1))
+
+
+def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
+    """n_jobs > 1: a worker makes a start's unit moves ahead (start_ahead); they must be
+    the moves, and leave the random state where, the parent's own would."""
+    X, y = _square(300, 11)
+    data, sizes = (X, y[:, None] - y.mean()), (2, 4, 1)
+    opts = dict(sizes=sizes, act="relu", output="linear", loss="mse", maxiter=15000,
+                repulsion=0.1, n_anneal=3, revive=2)
+    problem = Problem(*data, sizes, "relu", "linear", "mse", 15000)
+    empty = sr.Search(problem, [], 0.0, 1, 2)
+    theta, f, nit, ahead = sr.start_ahead(sr.Reach(empty), 123, 2, data, "random", 5, opts)
+    plain = sr.one_start(data, "random", 5, opts)
+    np.testing.assert_array_equal(theta, plain[0])
+    assert (f, nit) == plain[1:]
+    rs = check_random_state(123)
+    moved = sr.start_moves(problem, theta, f, rs, 2)
+    assert ahead is not None and ahead[1] == moved[1] and ahead[2] == moved[2]
+    np.testing.assert_array_equal(ahead[0], moved[0])
+    after = check_random_state(0)
+    after.set_state(ahead[3])
+    assert after.randint(2 ** 31) == rs.randint(2 ** 31)
+    # A start that ends at the best: no moves made (the parent makes none either).
+    empty.offer(theta, f, nit, 7, counted=True)
+    assert empty._reached(empty.theta, empty.f)
+    assert sr._moved_ahead(problem, empty.theta, empty.f, sr.Reach(empty), 123, 2) is None
