@@ -198,7 +198,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         to the budget (summed from the two runs' checkpoints). Only calls that run past
         100 starts pay.
     max_time : float, optional
-        Stop starting after this many seconds (the start under way finishes); the
+        Stop starting after this many seconds (the start under way finishes, and no
+        recombination round follows; the polish on all the data still runs); the
         result then depends on the machine's speed, and says so. None: 600 s, so
         that a default call on a wide layer in many inputs cannot run for hours
         (teacher-student d = k = 20 costs 90 to 140 s of CPU per start); the small
@@ -464,9 +465,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                                     time.perf_counter() - t0, time_limit)
                 if stop_reason:
                     break  # later starts of the batch are discarded: results independent of n_jobs
-            if stop_reason and not interrupted and recombine and not search.minima.exact:
+            if (stop_reason in ("confirmed", "max_restarts") and not interrupted and recombine
+                    and not search.minima.exact):
                 # Before stopping, recombine the units of the minima met; a new best found
                 # so is not confirmed by any start, so the starts go on (budget allowing).
+                # Not once max_time ran out: a round is many starts (2-D, 60 points, 20
+                # units: max_time=60 ended after 91 s with it).
                 found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
                 if found and stop_reason == "confirmed":
                     stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,

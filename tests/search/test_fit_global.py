@@ -133,6 +133,8 @@ def test_a_default_call_has_a_time_budget(euclid_small, monkeypatch):
     with pytest.warns(UnconfirmedOptimumWarning, match=r"max_time=1e-06 s \(the default\)"):
         res = fit_global(euclid_small.X, euclid_small.y, hidden=3, random_state=0)
     assert res.stop_reason == "max_time" and res.n_starts == 1 and not res.confirmed
+    # no recombination round once the time ran out (a round is many starts)
+    assert res.n_recombined == 0 and "recombinations tried" not in res.message
 
 
 def test_missable_share_says_what_the_starts_rule_out(euclid_small):
