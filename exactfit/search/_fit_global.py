@@ -85,7 +85,7 @@ from ._scaling import Scaling
 from ._search import Search
 from ._starts import START_KINDS  # noqa: F401 (START_KINDS: docs)
 from ._stopping import UnconfirmedOptimumWarning
-from ._symmetry import box_symmetries
+from ._symmetry import box_symmetries, invariant
 
 __all__ = ["fit_global"]
 
@@ -238,8 +238,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Re-optimise the images of each new best network under the symmetries of
         the data's bounding box (signed permutations of the standardised inputs:
         7 images in 2-D, 47 in 3-D), and count starts that end in a copy of the
-        best as reaching it. "auto": on for 1 to 3 inputs. True is refused for
-        more than 4 inputs (``d! 2^d - 1`` images).
+        best as reaching it. "auto": on for 1 to 3 inputs, and only the images
+        under which the search sample looks invariant (:func:`._symmetry.invariant`:
+        a skewed or clustered sample has no copies to find). True: all of them;
+        refused for more than 4 inputs (``d! 2^d - 1`` images).
     maxiter : int, default=3000
         L-BFGS iterations per run.
     init : Network or sequence of Network, optional
@@ -383,6 +385,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     d, m = X.shape[1], Y.shape[1]
     sizes = (d,) + hidden + (m,)
     init = check_init(init, sizes)
+    auto_symmetries = isinstance(symmetries, str)
     symmetries = check_symmetries(symmetries, d)
     exact = check_exact(exact)
     auto_rows = max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes))
@@ -420,7 +423,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 repulsion=0.0 if skip_repulsion else repulsion, n_anneal=n_anneal,
                 revive=revive)
     search = Search(Problem(*data, sizes, activation, output, loss, maxiter),
-                     box_symmetries(d) if symmetries else [],
+                     ((invariant(data[0], box_symmetries(d)) if auto_symmetries
+                       else box_symmetries(d)) if symmetries else []),
                      _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs, revive)
     warm_seeds = draw_seeds(aux, 2 * len(init))
     finished = []  # (kind, seed, raw loss) of every start that finished, in order

@@ -17,6 +17,7 @@ import itertools
 import math
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from ..network import unflatten
 
@@ -47,3 +48,47 @@ def image(theta, sizes, P):
     W = unflatten(theta, sizes)[0][0]
     W[...] = P.T @ W
     return theta
+
+
+def invariant(X, mats, n_splits=8):
+    """The matrices of `mats` under which the sample `X` (standardised) looks invariant.
+
+    A sample whose distribution is not symmetric under ``P`` (a skewed, clustered or
+    triangular sample) has no copy of a minimum at its image: re-optimising the
+    image is then one more local run, not a copy, and in 3-D the 47 images took
+    more than half of a call (a 1492-point, 3-cluster sample, 4 units: 26 of 47 s).
+    The test compares the sample with its image ``X P^T`` along the coordinate axes
+    and the diagonals ``(e_i +- e_j) / sqrt 2`` (a set the signed permutations map
+    onto itself): the largest 1-D Wasserstein distance between the projections must
+    be at most twice the one between two random halves of the sample (the sampling
+    noise, mean of `n_splits` splits with a fixed seed, so the choice depends on the
+    sample alone). Uniform samples of a square, disc, annulus or rectangle and
+    Gaussian samples keep every image from 300 points on; an exponential or
+    triangular sample keeps 1 or 3 of 7.
+    """
+    if not mats:
+        return []
+    n, d = X.shape
+    if n < 4:
+        return list(mats)
+    dirs = [np.eye(d)[i] for i in range(d)]
+    for i, j in itertools.combinations(range(d), 2):
+        for sign in (1.0, -1.0):
+            v = np.zeros(d)
+            v[i], v[j] = 1.0, sign
+            dirs.append(v / np.sqrt(2))
+    U = np.array(dirs).T
+    proj = np.sort(X @ U, axis=0)
+    rs = check_random_state(0)
+    half = n // 2
+    noise = 0.0
+    for _ in range(n_splits):
+        idx = rs.permutation(n)
+        a, b = np.sort(X[idx[:half]] @ U, axis=0), np.sort(X[idx[half:2 * half]] @ U, axis=0)
+        noise += float(np.max(np.mean(np.abs(a - b), axis=0))) / n_splits
+    keep = []
+    for P in mats:
+        dist = float(np.max(np.mean(np.abs(proj - np.sort(X @ P.T @ U, axis=0)), axis=0)))
+        if dist <= 2.0 * noise:
+            keep.append(P)
+    return keep
