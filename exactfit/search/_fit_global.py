@@ -26,7 +26,9 @@ The algorithm (details in the modules named):
    for it while that lowers the loss, then with 2 or more inputs several units
    flipped at once, :mod:`._reorient`); if it then ends within 5% of the
    incumbent without matching it, it is canonicalised (:mod:`._canonical`: its
-   symmetric copies re-optimised, then monotonic basin hopping, again from any
+   symmetric copies re-optimised, under the signed permutations of the inputs the
+   search sample looks invariant under, :func:`._symmetry.invariant`; then
+   monotonic basin hopping, again from any
    lower minimum the hop reached), so that starts in one basin report one loss.
 4. Starts are drawn until the best minimum has been reached by `confirm`
    independent starts, counting copies of it under the data's symmetries
