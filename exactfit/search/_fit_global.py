@@ -424,10 +424,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     opts = dict(sizes=sizes, act=activation, output=output, loss=loss, maxiter=maxiter,
                 repulsion=0.0 if skip_repulsion else repulsion, n_anneal=n_anneal,
                 revive=revive)
-    search = Search(Problem(*data, sizes, activation, output, loss, maxiter),
-                     ((invariant(data[0], box_symmetries(d)) if auto_symmetries
-                       else box_symmetries(d)) if symmetries else []),
-                     _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs, revive)
+    mats = box_symmetries(d) if symmetries else []
+    if auto_symmetries:  # only the copies the search sample has
+        mats = invariant(data[0], mats)
+    search = Search(Problem(*data, sizes, activation, output, loss, maxiter), mats,
+                    _EXACT_FLOOR if loss == "mse" else 0.0, n_jobs, revive)
     warm_seeds = draw_seeds(aux, 2 * len(init))
     finished = []  # (kind, seed, raw loss) of every start that finished, in order
     counted_kinds = []  # kind of each counted start, in seed order (as minima.losses)
