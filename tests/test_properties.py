@@ -14,7 +14,6 @@ Each test runs under the FAST profile in the default suite (a few seconds) and
 under the DEEP profile, marked slow (``pytest -m slow tests/test_properties.py``).
 """
 
-import functools
 import math
 import re
 import sys

@@ -1295,8 +1295,8 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
         warnings.warn(f"{name} was interrupted: the network returned is the best found so far, "
                       f"NOT certified.", RuntimeWarning, stacklevel=4)
         return FitResult(evidence="search", success=False, optimum=None, certificate=None,
-                         message=f"interrupted (KeyboardInterrupt): best network found so far, "
-                                 f"not certified", **common)
+                         message="interrupted (KeyboardInterrupt): best network found so far, "
+                                 "not certified", **common)
     cert = (f"no {arch} network has MSE below {optimum:.10g} - {tolerance:.2g} on these {N} "
             f"samples ({n_distinct} distinct inputs, {P} activation patterns): every network's "
             f"fit lies in one of {counts['n_configurations']} sign configurations; "

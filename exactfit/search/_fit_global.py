@@ -44,7 +44,8 @@ The algorithm (details in the modules named):
    alone (:func:`._reorient.single_flips`) and, on 1-D inputs (or units all
    along one direction), the best's breakpoints moved between samples
    (:mod:`._intervals`), and with 2+ inputs and at most 2 units the best
-   networks of one projection ``v . x`` along the best's unit directions; a new
+   networks of one projection ``v . x`` along the best's unit directions, and with
+   each of its units redrawn at random (:func:`._moves.redrawn`); a new
    best found so is
    confirmed by no start, so the starts go on while the budget allows.
 5. After a subsampled search, the best minima (and the best's symmetric copies)
@@ -334,7 +335,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         - ``restart_losses``, ``restart_seeds``, ``restart_starts``: loss (on the
           search sample), seed and kind of each start that finished, warm starts
           (kind "init") first, the recombination round's starts (kinds "recombined",
-          "flipped", "intervals", "ridge") after the starts that preceded them;
+          "flipped", "intervals", "ridge", "redrawn") after the starts that preceded them;
           ``failed_seeds``;
         - ``start_minima``, ``start_minimum_ids``: for each counted start in seed
           order, the loss (on the search sample) of the minimum it ended in after
@@ -345,8 +346,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           conditions count (all but "grow" ones) and those of them at the best;
         - ``search_samples``: rows the search ran on; ``improved_by_symmetry``;
         - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
-          "recombined", "flipped", "intervals", "ridge"); ``improved_by_recombination``: one of
-          them set a new best.
+          "recombined", "flipped", "intervals", "ridge", "redrawn");
+          ``improved_by_recombination``: one of them set a new best.
 
     Examples
     --------
@@ -618,7 +619,7 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
         body += "; improved by a symmetric image"
     if n_recombined:
         body += (f"; {n_recombined} recombinations tried (of the minima's units, and of the "
-                 f"best's with units flipped, moved or along one direction; uncounted)"
+                 f"best's with units flipped, moved, redrawn or along one direction; uncounted)"
                  + (", one gave the best" if by_recombination else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"

@@ -19,7 +19,7 @@ from .._validation import check_random_state
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._intervals import interval_descent, ridge_starts
 from ._local import Problem
-from ._moves import grown, revive, swap_descent
+from ._moves import grown, redrawn, revive, swap_descent
 from ._penalty import penalised
 from ._recombine import recombined
 from ._reorient import flip_replaced, single_flips
@@ -122,6 +122,10 @@ def _moved_ahead(problem, theta, f, reach, hop_seed, n_revive):
     return theta, f, nit, rs.get_state()
 
 
+#: Kinds of the recombination rounds' starts (uncounted; see :meth:`Search.recombine`).
+ROUND_KINDS = ("recombined", "flipped", "intervals", "ridge", "redrawn")
+
+
 class Reach:
     """Whether a start's minimum reached the best (see :meth:`Search.offer`), from a
     snapshot of the best that can travel to a worker."""
@@ -200,7 +204,9 @@ class Search:
         on 1-D inputs, its interval descent (:func:`._intervals.interval_descent`, kind
         "intervals"); with 2 or more inputs
         and at most 2 units (or all units along one direction), the best 1-D networks
-        along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge").
+        along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge");
+        and the best minimum with one unit redrawn at random (:func:`._moves.redrawn`,
+        kind "redrawn").
 
         Skipped when no minimum was added since the last round. Returns whether it
         found a new best (lower by more than the tolerance).
@@ -219,6 +225,10 @@ class Search:
         ridges = ridge_starts(self.problem, self.theta)  # 2+ inputs
         thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
         seeds = draw_seeds(rs, len(thetas))  # (before the runs: they draw nothing from rs)
+        if self.problem.sizes[1] > 1:  # (drawn after the others: theirs stay as they were)
+            redraws = redrawn(self.problem, self.theta, rs)
+            thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
+            seeds += draw_seeds(rs, len(redraws))
         if self._ahead():
             reach = Reach(self)
             runs = run_trials(local_ahead, [(reach, s, self.n_revive, self.problem, t)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import exactfit
 from exactfit import tasks
 from exactfit.certify import exact_1d
-from exactfit.construct import for_task, interpolant_1d
+from exactfit.construct import for_task
 from exactfit.tasks import Task, tent_map
 
 

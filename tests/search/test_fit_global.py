@@ -10,6 +10,7 @@ import exactfit
 from exactfit import Network, fit_global, mse
 from exactfit.certify import exact_1d
 from exactfit.search import UnconfirmedOptimumWarning
+from exactfit.search._search import ROUND_KINDS
 
 
 def _sklearn_lbfgs_best(X, y, hidden, n_starts):
@@ -43,7 +44,7 @@ def test_no_worse_than_many_random_starts(seed, euclid_small, random_start_refer
     assert 0 < res.p_better <= 1 and res.n_minima >= 1
     # every start finished: the counted ones, then the recombinations (uncounted)
     assert len(res.restart_losses) == res.n_starts + res.n_recombined == len(res.restart_seeds)
-    assert set(res.restart_starts[res.n_starts:]) <= {"recombined", "flipped", "intervals", "ridge"}
+    assert set(res.restart_starts[res.n_starts:]) <= set(ROUND_KINDS)
     assert len(res.restart_starts[res.n_starts:]) == res.n_recombined
     # what the stopping rule saw: one minimum per counted start (reached ones recorded
     # at the best's loss), on the search sample's scale
@@ -157,7 +158,7 @@ def test_failed_starts_are_reported_not_losses(euclid_small, monkeypatch):
     res = fit_global(euclid_small.X, euclid_small.y, hidden=2, random_state=3, max_restarts=12)
     assert res.n_failed > 0 and len(res.failed_seeds) == res.n_failed
     assert np.all(np.isfinite(res.restart_losses))
-    counted = [k not in ("recombined", "flipped", "intervals", "ridge") for k in res.restart_starts]
+    counted = [k not in ROUND_KINDS for k in res.restart_starts]
     assert sum(counted) == res.n_starts - res.n_failed
     assert all(s % 2 == 0 for s, c in zip(res.restart_seeds, counted) if c)
 
@@ -358,7 +359,7 @@ def test_warm_start_never_worse_than_its_network(euclid_small, width):
         res = fit_global(X, y, hidden=width, n_restarts=1, max_restarts=1, random_state=0,
                          init=[poor, good])
     assert res.restart_starts[:3] == ["init", "init", res.restart_starts[2]]
-    assert set(res.restart_starts[3:]) <= {"recombined", "flipped", "intervals", "ridge"}
+    assert set(res.restart_starts[3:]) <= set(ROUND_KINDS)
     assert len(res.restart_starts[3:]) == res.n_recombined
     assert res.restart_losses[0] <= mse(poor, X, y) * (1 + 1e-9)
     assert res.restart_losses[1] <= mse(good, X, y) * (1 + 1e-9)
@@ -375,7 +376,7 @@ def test_warm_starts_leave_the_other_starts_unchanged(euclid_small):
         b = fit_global(X, y, hidden=4, n_restarts=3, max_restarts=3, random_state=5, init=good)
     # the counted starts (recombinations draw on every minimum met, warm ones included)
     def counted(r):
-        keep = [k not in ("init", "recombined", "flipped", "intervals", "ridge") for k in r.restart_starts]
+        keep = [k not in ("init", *ROUND_KINDS) for k in r.restart_starts]
         return ([s for s, c in zip(r.restart_seeds, keep) if c], r.restart_losses[keep],
                 [k for k, c in zip(r.restart_starts, keep) if c])
 

@@ -9,6 +9,7 @@ from exactfit.network import n_params
 from exactfit.search._local import Problem
 from exactfit.search._recombine import best_subsets, recombined, unit_pool
 from exactfit.search._units import _first_layer
+from exactfit.search._search import ROUND_KINDS
 
 
 def _brute_force(H, Y, k):
@@ -99,7 +100,7 @@ def test_fit_global_reports_its_recombinations():
                                   max_restarts=6, recombine=False)
     assert on.n_recombined >= 1 and off.n_recombined == 0
     assert "recombinations" in on.message and "recombinations" not in off.message
-    assert sum(on.restart_starts.count(k) for k in ("recombined", "flipped", "intervals", "ridge")) \
+    assert sum(on.restart_starts.count(k) for k in ROUND_KINDS) \
         == on.n_recombined
     # recombinations are offered uncounted: the counted starts are the same
     assert np.array_equal(on.start_minima[:6], off.start_minima[:6])
