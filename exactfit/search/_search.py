@@ -225,10 +225,10 @@ class Search:
         ridges = ridge_starts(self.problem, self.theta)  # 2+ inputs
         thetas, kinds = thetas + ridges, kinds + ["ridge"] * len(ridges)
         seeds = draw_seeds(rs, len(thetas))  # (before the runs: they draw nothing from rs)
-        if self.problem.sizes[1] > 1:  # (drawn after the others: theirs stay as they were)
-            redraws = redrawn(self.problem, self.theta, rs)
-            thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
-            seeds += draw_seeds(rs, len(redraws))
+        # (the redraws come after the other starts' seeds, so those stay as they were)
+        redraws = redrawn(self.problem, self.theta, rs)  # none for one unit
+        thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
+        seeds += draw_seeds(rs, len(redraws))
         if self._ahead():
             reach = Reach(self)
             runs = run_trials(local_ahead, [(reach, s, self.n_revive, self.problem, t)
