@@ -292,8 +292,9 @@ def redrawn(problem, theta, rs, per_unit=_REDRAWS):
     part inside) and is the minimum of about 1.5% of the starts; the 1.296x minimum that
     two of three calls confirmed shares one unit with it and has a second near the
     optimum's but active on a third as many samples. Swap descent, reorientation and the
-    single flips stay at 1.296x; 31 of 224 random redraws of the third unit (and 0 of 88
-    of the other two) settled at the optimum, the second unit moving with it (by hand).
+    single flips stay at 1.296x; 20 of 200 random redraws of the third unit (and 0 of 400
+    of the other two) settled at the optimum, the second unit moving with it
+    (``benchmarks/redraw_rate.py --draws 200``).
     With 3 draws per unit, 7 of 12 calls hit, 5 of the same 12 before (``fresh_p10404.md``,
     ``fresh_p10404_base.md``). On the small
     misses of other problems there (0.1% to 0.6% above the best-known, noisy samples with
