@@ -1,15 +1,15 @@
 """fit_global on fresh random problems: how often a default call is wrong, and says so.
 
 benchmarks/reliability.py measures a fixed suite of named problems. This script draws
-problems nobody chose: each from its own seed, the input dimension (1 to 3), the
-distribution of the inputs (box, ball, Gaussian, simplex, clusters, skewed), a target
-made of one to three random terms (kinks, square roots of a ReLU, squares, sines, maxima,
-products, distances, tanh steps; sometimes noise), the sample size (150 to 2500, log
-uniform) and the width (2 to 5 units, 2 to 6 in 1-D). The best-known loss of a problem is
-the lowest of `--long` long searches (``fit_global`` run through all `--starts` starts,
-``confirm`` out of reach) and of every default call. A default call
-``fit_global(X, y, hidden=k, random_state=seed)`` hits when its loss is within 1e-3
-relative of the best-known (MSE <= 1e-8 var(y) where that is ~0).
+problems nobody chose: each from its own seed, the input dimension (1 to 3, or those of
+``--dims``), the distribution of the inputs (box, ball, Gaussian, simplex, clusters,
+skewed), a target made of one to three random terms (kinks, square roots of a ReLU,
+squares, sines, maxima, products, distances, tanh steps; sometimes noise), the sample
+size (150 to 2500, log uniform) and the width (2 to 5 units, 2 to 6 in 1-D). The
+best-known loss of a problem is the lowest of `--long` long searches (``fit_global`` run
+through all `--starts` starts, ``confirm`` out of reach) and of every default call. A
+default call ``fit_global(X, y, hidden=k, random_state=seed)`` hits when its loss is
+within 1e-3 relative of the best-known (MSE <= 1e-8 var(y) where that is ~0).
 
 What it reports, per problem and in total: hits (with a Wilson 95% interval over all
 calls), **confirmed misses** (the call said CONFIRMED but missed: the kind of wrong answer
@@ -44,6 +44,7 @@ from reliability import (RESULTS, _call, git_commit, machine, read_json, today, 
 RTOL = 1e-3
 ZERO_TOL = 1e-8
 DISTS = ("box", "ball", "gauss", "simplex", "clusters", "skewed")
+DIMS = (1, 2, 2, 3)
 TERMS = ("abs", "sqrt_relu", "square", "sin", "max", "product", "norm", "tanh")
 
 
@@ -101,10 +102,14 @@ def _term(kind, X, rs):
     raise ValueError(kind)
 
 
-def make_problem(seed):
-    """The problem drawn from `seed`: a dict with X, y, hidden and its description."""
+def make_problem(seed, dims=None):
+    """The problem drawn from `seed`: a dict with X, y, hidden and its description.
+
+    `dims`: the input dimensions to draw from (equally likely); default 1, 2, 2 or 3
+    (the draw every run before ``--dims`` existed made, unchanged).
+    """
     rs = np.random.RandomState(seed)
-    d = int(rs.choice([1, 2, 2, 3]))
+    d = int(rs.choice(DIMS if dims is None else list(dims)))
     dist = str(rs.choice(DISTS))
     n = int(round(np.exp(rs.uniform(np.log(150), np.log(2500)))))
     k = int(rs.randint(2, 7 if d == 1 else 6))
@@ -119,8 +124,8 @@ def make_problem(seed):
 
 # --------------------------------------------------------------------- jobs
 
-def _job(problem_seed, kind, seed, starts, recombine=True):
-    p = make_problem(problem_seed)
+def _job(problem_seed, kind, seed, starts, recombine=True, dims=None):
+    p = make_problem(problem_seed, dims)
     X, y, k = p["X"], p["y"], p["hidden"]
     kw = dict(X=X, y=y, hidden=k, random_state=seed)
     if kind == "long":
@@ -140,7 +145,7 @@ def _job(problem_seed, kind, seed, starts, recombine=True):
             "start_kinds": [str(v) for v in res.get("start_kinds", [])],
             "n_recombined": int(res.get("n_recombined", 0)),
             "improved_by_recombination": bool(res.get("improved_by_recombination", False)),
-            **meta}
+            **({"dims": list(dims)} if dims is not None else {}), **meta}
 
 
 def _seeds(args):
@@ -151,8 +156,9 @@ def _seeds(args):
 def jobs_for(args):
     out = []
     for ps in _seeds(args):
-        out += [(ps, "long", 10 ** 6 + j, args.starts) for j in range(args.long)]
-        out += [(ps, "call", j, args.starts, not args.no_recombine)
+        out += [(ps, "long", 10 ** 6 + j, args.starts, True, args.dims)
+                for j in range(args.long)]
+        out += [(ps, "call", j, args.starts, not args.no_recombine, args.dims)
                 for j in range(args.calls)]
     return out
 
@@ -169,7 +175,7 @@ def summarise(args, records, reference=None):
     reference = reference or {}
     rows = []
     for ps in _seeds(args):
-        p = make_problem(ps)
+        p = make_problem(ps, args.dims)
         recs = [r for r in records.values() if r["problem"] == ps]
         calls = [r for r in recs if r["kind"] == "call"]
         if not calls:
@@ -325,7 +331,7 @@ def start_kinds(record, run):
     if record.get("start_kinds"):
         return list(record["start_kinds"])
     from exactfit.search._fit_global import _AUTO_MOVES, _AUTO_WIDE, _WIDE_MIN_INPUTS
-    d = make_problem(record["problem"])["X"].shape[1]
+    d = make_problem(record["problem"], record.get("dims"))["X"].shape[1]
     cycle = (_AUTO_WIDE if d >= _WIDE_MIN_INPUTS and run not in _PRE_WIDE_RUNS
              else _AUTO_MOVES)
     return [cycle[j % len(cycle)] for j in range(len(record["start_minima"]))]
@@ -427,6 +433,9 @@ def parse_args(argv):
     p.add_argument("--long", type=int, default=2, help="long searches per problem")
     p.add_argument("--starts", type=int, default=100, help="starts of a long search")
     p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--dims", type=int, nargs="+", metavar="D",
+                   help="input dimensions to draw the problems from (default 1 2 2 3); "
+                        "another list draws other problems from the same seeds")
     p.add_argument("--only", type=int, nargs="+", metavar="SEED",
                    help="only these problems (their seeds, within the range drawn)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
@@ -450,6 +459,8 @@ def parse_args(argv):
         if getattr(args, name) < (0 if name == "long" else 1):
             p.error(f"--{name.replace('_', '-')} must be at least "
                     f"{0 if name == 'long' else 1}; got {getattr(args, name)}")
+    if args.dims is not None and min(args.dims) < 1:
+        p.error(f"--dims must be positive integers; got {args.dims}")
     return args
 
 
@@ -461,6 +472,8 @@ def main(argv=None):
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
     if args.only:
         settings["only"] = sorted(args.only)
+    if args.dims is not None:
+        settings["dims"] = list(args.dims)
     if args.no_recombine:
         settings["recombine"] = False
     reference = {}

@@ -27,6 +27,17 @@ def test_problems_are_drawn_from_their_seed_and_vary():
         assert np.var(p["y"]) > 0 and 150 <= len(p["y"]) <= 2500
 
 
+def test_dims_draw_other_problems_and_leave_the_default_draw_alone():
+    # the default draw is the one every recorded run made (its names are in results/)
+    assert fresh.make_problem(9004, fresh.DIMS)["name"] == fresh.make_problem(9004)["name"]
+    names = [fresh.make_problem(s, dims=(4, 6))["name"] for s in range(9000, 9012)]
+    assert {int(n.split("-d")[1].split("-")[0]) for n in names} == {4, 6}
+    p = fresh.make_problem(9003, dims=(5,))
+    assert p["X"].shape[1] == 5 and np.all(np.isfinite(p["y"])) and np.var(p["y"]) > 0
+    with pytest.raises(SystemExit):
+        fresh.parse_args(["--dims", "0"])
+
+
 def test_replay_stops_where_the_rule_is_met():
     # a popular wrong basin (loss 2) reached first, the better one (1) once, at start 6
     minima, ids = [2.0] * 5 + [1.0] + [2.0] * 10, [0] * 5 + [1] + [0] * 10
