@@ -140,7 +140,7 @@ def memory_estimate(n, n_search, sizes, repulsion, unit_moves, workers=1):
     if repulsion:
         need += workers * 8 * 3 * max(sizes[1:-1]) ** 2
     if unit_moves:
-        from ._moves import _CANDIDATES, _SCORE_ROWS
+        from ._units import _CANDIDATES, _SCORE_ROWS
 
         rows = min(n_search, _SCORE_ROWS)
         need += workers * 8 * _CANDIDATES * (3 * rows + (sizes[1] + 3) * (sizes[0] + 1)

@@ -36,8 +36,7 @@ import numpy as np
 from ..network import _forward, n_params, unflatten
 from ._reorient import _EXTRA, reoriented
 from ._starts import fresh_boundary
-from ._units import (_CANDIDATES, _SCORE_ROWS, _first_layer, _unit_scale,  # noqa: F401
-                     best_unit, candidate_units)
+from ._units import _first_layer, _unit_scale, best_unit
 # A split pushes the two copies apart by this fraction of the unit's weight norm.
 _SPLIT_SCALE = 0.15
 # Replacements settled by L-BFGS per round of swap descent.
