@@ -168,7 +168,7 @@ class Search:
         self.nit = 0
         self.by_symmetry = False
         self.funnel = []  # arrangements of the best and its images (see same_arrangement)
-        self._recombined_at, self.n_recombined, self.by_recombination = -1, 0, False
+        self._recombined_at, self.n_recombined, self.by_recombination = None, 0, False
 
     def _set_best(self, theta, f):
         self.theta, self.f = theta, f
@@ -208,10 +208,10 @@ class Search:
         and the best minimum with one unit redrawn at random (:func:`._moves.redrawn`,
         kind "redrawn").
 
-        Skipped when no minimum was added since the last round. Returns whether it
-        found a new best (lower by more than the tolerance).
+        Skipped when neither a minimum was added nor the best changed since the last
+        round. Returns whether it found a new best (lower by more than the tolerance).
         """
-        if len(self.pool) == self._recombined_at:
+        if (len(self.pool), self.f) == self._recombined_at:
             return False
         rs = check_random_state(seed)
         thetas = recombined(self.problem, self.pool, rs)
@@ -243,7 +243,7 @@ class Search:
             self.n_recombined += 1
         # (the pool now holds the recombinations' own minima: a round on it alone would
         # find them again)
-        self._recombined_at = len(self.pool)
+        self._recombined_at = (len(self.pool), self.f)
         improved = self.f < before * (1 - _RTOL)
         self.by_recombination = self.by_recombination or improved
         return improved

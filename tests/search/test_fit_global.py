@@ -125,6 +125,33 @@ def test_warns_when_the_budget_runs_out(euclid_small):
     assert res.stop_reason == "max_time" and res.n_starts == 1
 
 
+def test_out_of_starts_rounds_follow_one_another_while_they_lower_the_best(
+        euclid_small, monkeypatch):
+    # A round that lowers the best when max_restarts is spent is followed by another
+    # (from the new best) until one does not; on a confirmed stop the starts go on instead.
+    from exactfit.search import _search
+
+    real, rounds = _search.Search.recombine, []
+
+    def recombine(self, seed, finished):
+        real(self, seed, finished)
+        rounds.append(self.f)
+        return len(rounds) < 3  # "lowered the best" twice, then not
+
+    monkeypatch.setattr(_search.Search, "recombine", recombine)
+    with pytest.warns(UnconfirmedOptimumWarning):
+        res = fit_global(euclid_small.X, euclid_small.y, hidden=3, n_restarts=1,
+                         max_restarts=3, confirm=5, random_state=0)
+    assert res.stop_reason == "max_restarts" and res.n_starts == 3 and len(rounds) == 3
+    rounds.clear()
+    monkeypatch.setattr(_search.Search, "recombine",
+                        lambda self, seed, finished: rounds.append(1) or False)
+    with pytest.warns(UnconfirmedOptimumWarning):
+        fit_global(euclid_small.X, euclid_small.y, hidden=3, n_restarts=1, max_restarts=3,
+                   confirm=5, random_state=0)
+    assert len(rounds) == 1
+
+
 def test_a_default_call_has_a_time_budget(euclid_small, monkeypatch):
     # Without max_time a call on a wide layer in many inputs would run for hours; the
     # default budget stops it, warns and says the budget was the default one.

@@ -37,3 +37,22 @@ def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
     empty.offer(theta, f, nit, 7, counted=True)
     assert empty._reached(empty.theta, empty.f)
     assert sr._moved_ahead(problem, empty.theta, empty.f, sr.Reach(empty), 123, 2) is None
+
+
+def test_a_round_is_skipped_only_when_neither_the_minima_nor_the_best_changed():
+    X, y = _square(120, 3)
+    problem = Problem(X, y[:, None] - y.mean(), (2, 2, 1), "relu", "linear", "mse", 15000)
+    search = sr.Search(problem, [], 0.0, 1, 2)
+    opts = dict(sizes=(2, 2, 1), act="relu", output="linear", loss="mse", maxiter=15000,
+                repulsion=0.1, n_anneal=3, revive=2)
+    for seed in range(3):
+        search.offer(*sr.one_start((problem.X, problem.Y), "random", seed, opts),
+                     seed + 100, counted=True)
+    finished = []
+    search.recombine(1, finished)
+    n = len(finished)
+    assert n > 0
+    assert search.recombine(2, finished) is False and len(finished) == n  # nothing new
+    search.f *= 0.5  # a new best (as a round that lowered it leaves): the next round runs
+    search.recombine(3, finished)
+    assert len(finished) > n
