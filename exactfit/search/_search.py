@@ -208,11 +208,15 @@ class Search:
         and the best minimum with one unit redrawn at random (:func:`._moves.redrawn`,
         kind "redrawn").
 
-        Skipped when neither a minimum was added nor the best changed since the last
-        round. Returns whether it found a new best (lower by more than the tolerance).
+        Skipped when no minimum was added since the last round and the best is (within
+        the tolerance) the one that round began from: a round that lowered the best
+        can be followed by one from the new best. Returns whether it found a new best (lower by more than the
+        tolerance).
         """
-        if (len(self.pool), self.f) == self._recombined_at:
-            return False
+        if self._recombined_at is not None:
+            n_pool, began_at = self._recombined_at
+            if len(self.pool) == n_pool and self.f >= began_at * (1 - _RTOL):
+                return False
         rs = check_random_state(seed)
         thetas = recombined(self.problem, self.pool, rs)
         kinds = ["recombined"] * len(thetas)
@@ -243,7 +247,7 @@ class Search:
             self.n_recombined += 1
         # (the pool now holds the recombinations' own minima: a round on it alone would
         # find them again)
-        self._recombined_at = (len(self.pool), self.f)
+        self._recombined_at = (len(self.pool), before)
         improved = self.f < before * (1 - _RTOL)
         self.by_recombination = self.by_recombination or improved
         return improved

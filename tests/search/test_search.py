@@ -39,7 +39,7 @@ def test_moves_made_ahead_in_a_worker_are_the_parents_moves():
     assert sr._moved_ahead(problem, empty.theta, empty.f, sr.Reach(empty), 123, 2) is None
 
 
-def test_a_round_is_skipped_only_when_neither_the_minima_nor_the_best_changed():
+def test_a_round_is_skipped_only_when_nothing_changed_since_the_last_began():
     X, y = _square(120, 3)
     problem = Problem(X, y[:, None] - y.mean(), (2, 2, 1), "relu", "linear", "mse", 15000)
     search = sr.Search(problem, [], 0.0, 1, 2)
@@ -48,11 +48,26 @@ def test_a_round_is_skipped_only_when_neither_the_minima_nor_the_best_changed():
     for seed in range(3):
         search.offer(*sr.one_start((problem.X, problem.Y), "random", seed, opts),
                      seed + 100, counted=True)
-    finished = []
-    search.recombine(1, finished)
+    finished, seed = [], 1
+    while search.recombine(seed, finished):  # (a round that lowers the best: another)
+        seed += 1
     n = len(finished)
     assert n > 0
     assert search.recombine(2, finished) is False and len(finished) == n  # nothing new
-    search.f *= 0.5  # a new best (as a round that lowered it leaves): the next round runs
-    search.recombine(3, finished)
+    # a round that lowers the best (here by hand, as its minima are offered) is followed
+    # by one from the new best, though no minimum was added since it ended
+    real = search.offer
+
+    def lowering(*args, **kwargs):
+        real(*args, **kwargs)
+        search.f = min(search.f, search.minima.best) * 0.5
+
+    search.offer = lowering
+    search.pool.append(search.pool[0])  # (so that this round runs)
+    assert search.recombine(3, finished) is True
+    search.offer = real
+    n = len(finished)
+    search.recombine(4, finished)
     assert len(finished) > n
+    n = len(finished)
+    assert search.recombine(5, finished) is False and len(finished) == n
