@@ -485,10 +485,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                     stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
                                         time.perf_counter() - t0, time_limit)
                 # Out of starts: while a round lowers the best, the next round starts from
-                # the new best (its flips, redraws and recombinations are new). On a fresh
-                # 8-input problem (benchmarks/fresh.py, seed 10609 of --dims 4 5 6 8: 163
-                # points, 4 units) no start came within 5% of the best, one round came
-                # 5.8% above it, and four more rounds in a row went 3.2% below it.
+                # the new best (its flips, redraws and recombinations are new). Built on a
+                # fresh 8-input problem (benchmarks/fresh.py, seed 10609 of --dims 4 5 6 8:
+                # 163 points, 4 units) where no start came within 5% of the best and every
+                # call's best came from its last round; there the extra rounds lowered 3 of
+                # 4 runs by 0.006% to 0.5% (fresh_highdim_rounds.md; 3% by hand with other
+                # round seeds, not reproduced by this loop).
                 while (found and stop_reason == "max_restarts"
                        and time.perf_counter() - t0 <= time_limit):
                     found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)

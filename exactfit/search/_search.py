@@ -210,8 +210,8 @@ class Search:
 
         Skipped when no minimum was added since the last round and the best is (within
         the tolerance) the one that round began from: a round that lowered the best
-        can be followed by one from the new best. Returns whether it found a new best (lower by more than the
-        tolerance).
+        can be followed by one from the new best. Returns whether it found a new best
+        (lower by more than the tolerance).
         """
         if self._recombined_at is not None:
             n_pool, began_at = self._recombined_at
