@@ -102,17 +102,24 @@ def _term(kind, X, rs):
     raise ValueError(kind)
 
 
-def make_problem(seed, dims=None):
+def make_problem(seed, dims=None, sizes=None, widths=None):
     """The problem drawn from `seed`: a dict with X, y, hidden and its description.
 
     `dims`: the input dimensions to draw from (equally likely); default 1, 2, 2 or 3
-    (the draw every run before ``--dims`` existed made, unchanged).
+    (the draw every run before ``--dims`` existed made, unchanged). `sizes`: ``(lo, hi)``,
+    the range of the sample size (log uniform; default 150 to 2500). `widths`: the widths
+    to draw from (default 2 to 5, 2 to 6 in 1-D). Each option takes the place of its
+    default in the same stream of draws: what is drawn before it stays what it was (the
+    inputs and target terms, drawn after the size, change with it).
     """
     rs = np.random.RandomState(seed)
     d = int(rs.choice(DIMS if dims is None else list(dims)))
     dist = str(rs.choice(DISTS))
-    n = int(round(np.exp(rs.uniform(np.log(150), np.log(2500)))))
+    lo, hi = (150, 2500) if sizes is None else sizes
+    n = int(round(np.exp(rs.uniform(np.log(lo), np.log(hi)))))
     k = int(rs.randint(2, 7 if d == 1 else 6))
+    if widths is not None:  # the default draw's number picks one of them (same stream)
+        k = int(list(widths)[k % len(widths)])
     X = _inputs(dist, n, d, rs)
     terms = [str(t) for t in rs.choice(TERMS, size=rs.randint(1, 4))]
     y = sum(rs.choice([-1.0, 1.0]) * rs.uniform(0.5, 2.0) * _term(t, X, rs) for t in terms)
@@ -124,9 +131,19 @@ def make_problem(seed, dims=None):
 
 # --------------------------------------------------------------------- jobs
 
-def _job(problem_seed, kind, seed, starts, recombine=True, dims=None):
-    p = make_problem(problem_seed, dims)
+def _draw(record):
+    """make_problem's options recorded with a job (absent: the default draw)."""
+    return {key: record[key] for key in ("dims", "sizes", "widths") if key in record}
+
+
+def _job(problem_seed, kind, seed, starts, recombine=True, dims=None, sizes=None,
+         widths=None):
+    draw = {key: list(v) for key, v in (("dims", dims), ("sizes", sizes),
+                                         ("widths", widths)) if v is not None}
+    p = make_problem(problem_seed, **draw)
     X, y, k = p["X"], p["y"], p["hidden"]
+    if kind == "exact":
+        return _exact_job(problem_seed, X, y, k, draw)
     kw = dict(X=X, y=y, hidden=k, random_state=seed)
     if kind == "long":
         kw.update(n_restarts=starts, max_restarts=starts, confirm=10 ** 6)
@@ -145,7 +162,23 @@ def _job(problem_seed, kind, seed, starts, recombine=True, dims=None):
             "start_kinds": [str(v) for v in res.get("start_kinds", [])],
             "n_recombined": int(res.get("n_recombined", 0)),
             "improved_by_recombination": bool(res.get("improved_by_recombination", False)),
-            **({"dims": list(dims)} if dims is not None else {}), **meta}
+            **draw, **meta}
+
+
+def _exact_job(problem_seed, X, y, k, draw):
+    """The certified optimum of a 1- or 2-input problem (--exact), as a record."""
+    from threadpoolctl import threadpool_limits
+
+    certify = exactfit.certify.exact_1d if X.shape[1] == 1 else exactfit.certify.exact_2d
+    t = time.perf_counter()
+    with threadpool_limits(1):
+        res = certify(X[:, 0] if X.shape[1] == 1 else X, y, hidden=k)
+    return {"problem": problem_seed, "kind": "exact", "seed": 0,
+            "loss": float(exactfit.mse(res.network, X, y)), "stated": float(res.loss),
+            "confirmed": res.evidence == "certified", "evidence": str(res.evidence),
+            "n_starts": 0, "start_minima": [], "start_minimum_ids": [], "start_kinds": [],
+            "n_recombined": 0, "improved_by_recombination": False,
+            "time": time.perf_counter() - t, **draw}
 
 
 def _seeds(args):
@@ -155,10 +188,12 @@ def _seeds(args):
 
 def jobs_for(args):
     out = []
+    draw = (args.dims, args.sizes, args.widths)
     for ps in _seeds(args):
-        out += [(ps, "long", 10 ** 6 + j, args.starts, True, args.dims)
+        out += [(ps, "exact", 0, 0, True, *draw)] if args.exact else []
+        out += [(ps, "long", 10 ** 6 + j, args.starts, True, *draw)
                 for j in range(args.long)]
-        out += [(ps, "call", j, args.starts, not args.no_recombine, args.dims)
+        out += [(ps, "call", j, args.starts, not args.no_recombine, *draw)
                 for j in range(args.calls)]
     return out
 
@@ -175,7 +210,7 @@ def summarise(args, records, reference=None):
     reference = reference or {}
     rows = []
     for ps in _seeds(args):
-        p = make_problem(ps, args.dims)
+        p = make_problem(ps, args.dims, args.sizes, args.widths)
         recs = [r for r in records.values() if r["problem"] == ps]
         calls = [r for r in recs if r["kind"] == "call"]
         if not calls:
@@ -184,6 +219,7 @@ def summarise(args, records, reference=None):
         others = [r["loss"] for r in reference.values() if r["problem"] == ps]
         best = min([r["loss"] for r in recs] + others)
         certified = any(r["evidence"] == "certified" for r in recs)
+        exact = [r["loss"] for r in recs if r["kind"] == "exact"]
 
         def hit(r):
             return (r["loss"] <= best * (1 + RTOL) or r["loss"] <= ZERO_TOL * var_y)
@@ -198,6 +234,9 @@ def summarise(args, records, reference=None):
             worst=max(r["loss"] / best if best > ZERO_TOL * var_y else
                       r["loss"] / var_y for r in calls),
             long_hit=[hit(r) for r in recs if r["kind"] == "long"],
+            # a record below the enumeration's certified optimum would be a bug of one of them
+            below_certificate=(sum(r["loss"] < exact[0] * (1 - 1e-9) - 1e-12 * var_y
+                                   for r in recs) if exact else None),
             median_time=float(np.median([r["time"] for r in calls])),
             median_starts=float(np.median([r["n_starts"] for r in calls])),
             # None: the records predate the field
@@ -221,6 +260,8 @@ def write_report(args, rows, run):
     summary = dict(problems=len(rows), calls=n, hits=hits, hit_interval=[lo, hi],
                    problems_all_hit=all_hit, confirmed_misses=cm, warned_misses=wm,
                    warned_hits=wh, improved_by_recombination=by_rec)
+    if args.exact:
+        summary["below_certificate"] = sum(r["below_certificate"] or 0 for r in rows)
     write_json(os.path.join(args.results, f"{args.name}.json"),
                dict(run=run, summary=summary, rows=rows))
     lines = [
@@ -236,6 +277,8 @@ def write_report(args, rows, run):
         + (f"{args.long} long search(es) of {args.starts} starts each and of " if args.long
            else "")
         + "every default call"
+        + (" and the certified optimum of certify.exact_1d / exact_2d (`--exact`)"
+           if args.exact else "")
         + (f" of this run and of every record (long searches and calls) of run(s) "
            f"{', '.join(args.reference)}" if args.reference else "")
         + (" (calls with recombine=False)" if args.no_recombine else "")
@@ -255,6 +298,9 @@ def write_report(args, rows, run):
             f"| {r['confirmed_misses']} | {r['warned_misses']} | {r['warned_hits']} "
             f"| {r['worst']:.4g} | {sum(r['long_hit'])}/{len(r['long_hit'])} "
             f"| {r['median_time']:.2f} | {r['median_starts']:.0f} |")
+    if args.exact:
+        lines += ["", f"Records (calls, long searches) below a certified optimum by more "
+                      f"than 1e-9 relative: {summary['below_certificate']}."]
     atomic_write(os.path.join(args.results, f"{args.name}.md"), "\n".join(lines) + "\n")
     return summary
 
@@ -331,7 +377,7 @@ def start_kinds(record, run):
     if record.get("start_kinds"):
         return list(record["start_kinds"])
     from exactfit.search._fit_global import _AUTO_MOVES, _AUTO_WIDE, _WIDE_MIN_INPUTS
-    d = make_problem(record["problem"], record.get("dims"))["X"].shape[1]
+    d = make_problem(record["problem"], **_draw(record))["X"].shape[1]
     cycle = (_AUTO_WIDE if d >= _WIDE_MIN_INPUTS and run not in _PRE_WIDE_RUNS
              else _AUTO_MOVES)
     return [cycle[j % len(cycle)] for j in range(len(record["start_minima"]))]
@@ -436,6 +482,14 @@ def parse_args(argv):
     p.add_argument("--dims", type=int, nargs="+", metavar="D",
                    help="input dimensions to draw the problems from (default 1 2 2 3); "
                         "another list draws other problems from the same seeds")
+    p.add_argument("--sizes", type=int, nargs=2, metavar=("LO", "HI"),
+                   help="sample sizes to draw from, log uniform (default 150 2500)")
+    p.add_argument("--widths", type=int, nargs="+", metavar="K",
+                   help="widths to draw from (default 2 to 5, 2 to 6 in 1-D)")
+    p.add_argument("--exact", action="store_true",
+                   help="also certify each problem's optimum by certify.exact_1d / "
+                        "exact_2d (1 or 2 inputs; choose --sizes and --widths it can "
+                        "enumerate): the best-known is then the certified optimum")
     p.add_argument("--only", type=int, nargs="+", metavar="SEED",
                    help="only these problems (their seeds, within the range drawn)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
@@ -461,6 +515,12 @@ def parse_args(argv):
                     f"{0 if name == 'long' else 1}; got {getattr(args, name)}")
     if args.dims is not None and min(args.dims) < 1:
         p.error(f"--dims must be positive integers; got {args.dims}")
+    if args.sizes is not None and not 1 <= args.sizes[0] <= args.sizes[1]:
+        p.error(f"--sizes needs 1 <= LO <= HI; got {args.sizes}")
+    if args.widths is not None and min(args.widths) < 1:
+        p.error(f"--widths must be positive integers; got {args.widths}")
+    if args.exact and (args.dims is None or max(args.dims) > 2):
+        p.error("--exact needs --dims 1 and/or 2 (the enumerations certify 1 or 2 inputs)")
     return args
 
 
@@ -472,8 +532,11 @@ def main(argv=None):
     settings = {k: getattr(args, k) for k in ("problems", "seed", "calls", "long", "starts")}
     if args.only:
         settings["only"] = sorted(args.only)
-    if args.dims is not None:
-        settings["dims"] = list(args.dims)
+    for key in ("dims", "sizes", "widths"):
+        if getattr(args, key) is not None:
+            settings[key] = list(getattr(args, key))
+    if args.exact:
+        settings["exact"] = True
     if args.no_recombine:
         settings["recombine"] = False
     reference = {}

@@ -38,6 +38,46 @@ def test_dims_draw_other_problems_and_leave_the_default_draw_alone():
         fresh.parse_args(["--dims", "0"])
 
 
+def test_sizes_and_widths_replace_their_part_of_the_draw_only():
+    base = fresh.make_problem(9005, dims=(2,))
+    small = fresh.make_problem(9005, dims=(2,), sizes=(20, 30), widths=(3, 4))
+    assert 20 <= len(small["y"]) <= 30 and small["hidden"] in (3, 4)
+    # the same distribution as the default draw of that seed (the draws after the size
+    # consume a number of values that depends on it)
+    assert base["name"].split("-")[2] == small["name"].split("-")[2]
+    assert fresh.make_problem(9005, dims=(2,), widths=(3,))["name"].split("-k")[0] == \
+        base["name"].split("-k")[0]
+    for bad in (["--sizes", "30", "20"], ["--widths", "0"], ["--exact"],
+                ["--exact", "--dims", "3"]):
+        with pytest.raises(SystemExit):
+            fresh.parse_args(bad)
+
+
+def test_exact_makes_the_certified_optimum_the_best_known(tmp_path):
+    args = ["--seed", "9004", "--problems", "2", "--calls", "1", "--long", "0",
+            "--dims", "2", "--sizes", "9", "10", "--widths", "2", "--exact",
+            "--results", str(tmp_path), "--name", "ex"]
+    assert fresh.main(args) == 0
+    report = json.loads((tmp_path / "ex.json").read_text())
+    ckpt = json.loads((tmp_path / "ex_checkpoint.json").read_text())["records"]
+    for ps, row in zip((9004, 9005), report["rows"]):
+        exact = ckpt[f"{ps}/exact/0"]
+        assert exact["evidence"] == "certified" and exact["sizes"] == [9, 10]
+        p = fresh.make_problem(ps, dims=(2,), sizes=(9, 10), widths=(2,))
+        assert exact["loss"] == pytest.approx(
+            exactfit_certify().exact_2d(p["X"], p["y"], hidden=2).loss, rel=1e-12)
+        assert row["best_by"] == "certificate" and row["below_certificate"] == 0
+        assert row["best"] <= exact["loss"]
+    assert report["summary"]["below_certificate"] == 0
+    assert "certify.exact_1d / exact_2d" in (tmp_path / "ex.md").read_text()
+
+
+def exactfit_certify():
+    import exactfit
+
+    return exactfit.certify
+
+
 def test_replay_stops_where_the_rule_is_met():
     # a popular wrong basin (loss 2) reached first, the better one (1) once, at start 6
     minima, ids = [2.0] * 5 + [1.0] + [2.0] * 10, [0] * 5 + [1] + [0] * 10

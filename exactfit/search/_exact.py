@@ -21,9 +21,9 @@ _EXACT_FLOOR = 1e-12
 # is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
 # its work, measured on the shared 2-core machine (see _exact_estimate): the
 # least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
-# 3 microseconds per bound and unit, and the geometry of the patterns (1-D: ~1e-6 s and
-# ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20 bytes per n^4, so that a
-# 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
+# 3 microseconds per bound and unit (but see _BOUND_SECONDS_2D_K3), and the geometry of the
+# patterns (1-D: ~1e-6 s and ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20
+# bytes per n^4, so that a 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
 # reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
 # certified answer in a few seconds is worth more than a fast uncertain one.
 _EXACT_SECONDS = 10.0
@@ -37,6 +37,18 @@ _EXACT_BYTES = 2 ** 30
 # 24-point sample with 3 units estimated at 254 s took 11 s, a 20-point one (83 s) 5 s;
 # noise targets prune less (about 35 s of CPU at 24 points). exact=False skips both.
 _EXACT_VERIFY_SECONDS = 300.0
+# 2-D, 3 units: CPU seconds per bounded pattern set. Timed in one process on one BLAS
+# thread without an incumbent (benchmarks/exact_estimate.py, stop 30, euclid and noise
+# targets), runs of a second or more cost 0.19 to 1.3 microseconds per bound with 3 units
+# (2.8 on a 1.1 s run): their bounds come in large vectorised batches, far cheaper than
+# the 9 that 3 microseconds per unit gives. 2.4 is about twice the dearest of the longer
+# runs. With 9, the 28-point Euclid sample of benchmarks/exact.py was estimated at 651 s,
+# beyond the check after the search, and took 22 s; the search alone confirmed a best
+# 3.07% above its certified optimum there (seed 4, stop 29). Not for 4 or more units:
+# there the sets escape the bounds where the units can nearly interpolate the sample, and
+# each costs a branch and bound (4 units, 14 points: 6.5 and 9.9 microseconds per bound,
+# 301 s and 460 s; 12 points: 0.7 and 1.1), which 3 per unit (12) still covers.
+_BOUND_SECONDS_2D_K3 = 2.4e-6
 # 1-D searches get a warm start from the exact optimum of the data averaged in at most
 # _BINNED_MAX bins, as many as its estimated time allows within _BINNED_SECONDS
 # (see binned_exact_start).
@@ -48,12 +60,13 @@ _RIDGE_SECONDS = 0.1
 
 def _exact_estimate(n, k, d):
     """(seconds, bytes) the exact enumeration of `n` distinct points and `k` units needs,
-    estimated from measurements on a shared 2-core machine (a rough guide, not a bound)."""
+    estimated from measurements on a 2-core machine (a rough guide, not a bound)."""
     from ..certify import exact_cost
 
     cost = exact_cost(n, k, n_features=d)
     P = cost["n_patterns"]
-    seconds = 3e-6 * k * cost["n_bounds"]
+    per_bound = _BOUND_SECONDS_2D_K3 if d == 2 and k == 3 else 3e-6 * k
+    seconds = per_bound * cost["n_bounds"]
     if d == 1:
         return seconds + 1e-6 * P * n, 110.0 * P * n
     return seconds + 1.2e-7 * float(n) ** 4, 20.0 * float(n) ** 4
