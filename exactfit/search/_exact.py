@@ -39,15 +39,15 @@ _EXACT_BYTES = 2 ** 30
 _EXACT_VERIFY_SECONDS = 300.0
 # 2-D, 3 units: CPU seconds per bounded pattern set. Timed in one process on one BLAS
 # thread without an incumbent (benchmarks/exact_estimate.py, stop 30, euclid and noise
-# targets), runs of a second or more cost 0.19 to 1.3 microseconds per bound with 3 units
-# (2.8 on a 1.1 s run): their bounds come in large vectorised batches, far cheaper than
-# the 9 that 3 microseconds per unit gives. 2.4 is about twice the dearest of the longer
-# runs. With 9, the 28-point Euclid sample of benchmarks/exact.py was estimated at 651 s,
+# targets, 12 to 32 points), runs of a second or more cost 0.21 to 1.6 microseconds per
+# bound with 3 units (2.9 on the 1.2 s run of 12 noise points): their bounds come in large
+# vectorised batches, far cheaper than the 9 that 3 microseconds per unit gives. 2.4 is
+# about 1.5x the dearest of the longer runs (estimate / CPU 0.8 to 11 over the 12 runs). With 9, the 28-point Euclid sample of benchmarks/exact.py was estimated at 651 s,
 # beyond the check after the search, and took 22 s; the search alone confirmed a best
 # 3.07% above its certified optimum there (seed 4, stop 29). Not for 4 or more units:
 # there the sets escape the bounds where the units can nearly interpolate the sample, and
-# each costs a branch and bound (4 units, 14 points: 6.5 and 9.9 microseconds per bound,
-# 301 s and 460 s; 12 points: 0.7 and 1.1), which 3 per unit (12) still covers.
+# each costs a branch and bound (4 units, 14 points: 6.5 to 9.9 microseconds per bound,
+# 301 to 460 s in two runs; 12 points: 0.7 to 1.1), which 3 per unit (12) still covers.
 _BOUND_SECONDS_2D_K3 = 2.4e-6
 # 1-D searches get a warm start from the exact optimum of the data averaged in at most
 # _BINNED_MAX bins, as many as its estimated time allows within _BINNED_SECONDS
