@@ -178,6 +178,8 @@ def _exact_job(problem_seed, X, y, k, draw):
             "confirmed": res.evidence == "certified", "evidence": str(res.evidence),
             "n_starts": 0, "start_minima": [], "start_minimum_ids": [], "start_kinds": [],
             "n_recombined": 0, "improved_by_recombination": False,
+            # the certificate's claim: no network below optimum - tolerance (1e-9 var(y))
+            "optimum": float(res.optimum), "tolerance": float(res.tolerance),
             "time": time.perf_counter() - t, **draw}
 
 
@@ -219,7 +221,7 @@ def summarise(args, records, reference=None):
         others = [r["loss"] for r in reference.values() if r["problem"] == ps]
         best = min([r["loss"] for r in recs] + others)
         certified = any(r["evidence"] == "certified" for r in recs)
-        exact = [r["loss"] for r in recs if r["kind"] == "exact"]
+        exact = [r for r in recs if r["kind"] == "exact"]
 
         def hit(r):
             return (r["loss"] <= best * (1 + RTOL) or r["loss"] <= ZERO_TOL * var_y)
@@ -234,8 +236,13 @@ def summarise(args, records, reference=None):
             worst=max(r["loss"] / best if best > ZERO_TOL * var_y else
                       r["loss"] / var_y for r in calls),
             long_hit=[hit(r) for r in recs if r["kind"] == "long"],
-            # a record below the enumeration's certified optimum would be a bug of one of them
-            below_certificate=(sum(r["loss"] < exact[0] * (1 - 1e-9) - 1e-12 * var_y
+            # a record below the certificate's claim (optimum - tolerance) would be a bug of
+            # one of them; within the tolerance a search may end below the enumeration's
+            # own network (its NNLS solves' round-off)
+            # (records of stop 30's first run lack the two fields: its network's loss and
+            # exact_2d's tolerance, 1e-9 var(y))
+            below_certificate=(sum(r["loss"] < exact[0].get("optimum", exact[0]["loss"])
+                                   - exact[0].get("tolerance", 1e-9 * var_y)
                                    for r in recs) if exact else None),
             median_time=float(np.median([r["time"] for r in calls])),
             median_starts=float(np.median([r["n_starts"] for r in calls])),
@@ -299,8 +306,9 @@ def write_report(args, rows, run):
             f"| {r['worst']:.4g} | {sum(r['long_hit'])}/{len(r['long_hit'])} "
             f"| {r['median_time']:.2f} | {r['median_starts']:.0f} |")
     if args.exact:
-        lines += ["", f"Records (calls, long searches) below a certified optimum by more "
-                      f"than 1e-9 relative: {summary['below_certificate']}."]
+        lines += ["", f"Records (calls, long searches) below a certificate's claim (its "
+                      f"optimum minus its tolerance, 1e-9 var(y)): "
+                      f"{summary['below_certificate']}."]
     atomic_write(os.path.join(args.results, f"{args.name}.md"), "\n".join(lines) + "\n")
     return summary
 
