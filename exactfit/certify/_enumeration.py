@@ -44,6 +44,7 @@ an independent computation (plain enumeration, cvxpy, exact NNLS).
 
 import itertools
 import math
+import numbers
 import time
 
 import numpy as np
@@ -1043,14 +1044,23 @@ def _local_search(track, options):
                 conf, cur = trial, sse
 
 
-def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
+class _OutOfTime(Exception):
+    """The enumeration's `max_time` ran out (raised and caught inside :func:`_search`)."""
+
+
+def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact", deadline=None):
     """Global optimum over every configuration of k units.
 
-    Returns the :class:`_Tracker` (best ``sse``, ``config``, ``x``, counts) and
-    whether the enumeration completed (False when interrupted: then the best is
-    not certified).
+    Returns the :class:`_Tracker` (best ``sse``, ``config``, ``x``, counts, and
+    ``timed_out``) and whether the enumeration completed (False when interrupted or
+    past `deadline`, a ``time.perf_counter()`` value: then the best is not certified).
     """
+    def check_time():
+        if deadline is not None and time.perf_counter() > deadline:
+            raise _OutOfTime
+
     track = _Tracker(geo, k, incumbent_sse)
+    track.timed_out = False
     options = geo.options()
     P = geo.patterns.shape[1]
     n_opt = len(options)
@@ -1072,6 +1082,7 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
             order = np.argsort(bounds, kind="stable")
             sets, bounds = sets[order], bounds[order]
             for a in range(0, len(sets), _CHUNK):
+                check_time()
                 chunk, cb = sets[a:a + _CHUNK], bounds[a:a + _CHUNK]
                 live = cb < track.threshold()
                 for i in np.flatnonzero(~live):
@@ -1115,11 +1126,13 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact"):
                     solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
                     buf_sets, buf_bounds, n_buf = [], [], 0
                 bar.update(nb)
+                check_time()
             if n_buf:
                 solve_sets(np.vstack(buf_sets), np.concatenate(buf_bounds))
         complete = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _OutOfTime) as stop:
         complete = False
+        track.timed_out = isinstance(stop, _OutOfTime)
     finally:
         if bar is not None:
             bar.close()
@@ -1217,11 +1230,16 @@ def _incumbent_loss(incumbent, X, y, d):
 
 
 def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features, name,
-              X_name, y_name):
+              X_name, y_name, max_time=None):
     """Body of exact_1d / exact_2d: see their docstrings."""
     from .._validation import check_positive_int
 
     t0 = time.perf_counter()
+    if max_time is not None:
+        if (isinstance(max_time, (bool, np.bool_)) or not isinstance(max_time, numbers.Real)
+                or not np.isfinite(max_time) or max_time <= 0):
+            raise ValueError(f"max_time must be None or a positive number of seconds; got "
+                             f"{max_time!r}.")
     X, y = _check_inputs(X, y, n_features, X_name, y_name, name)
     k = check_positive_int(hidden, "hidden")
     max_configurations = check_positive_int(max_configurations, "max_configurations")
@@ -1245,11 +1263,12 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
     # on a busy second core cost about 4x in CPU and 3x in wall time (measured).
     with _controller().limit(limits=1, user_api="blas"):
         return _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
-                    max_configurations, inc_loss, inc_net, incumbent, progress, t0)
+                    max_configurations, inc_loss, inc_net, incumbent, progress, t0,
+                    None if max_time is None else t0 + float(max_time))
 
 
 def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
-         max_configurations, inc_loss, inc_net, incumbent, progress, t0):
+         max_configurations, inc_loss, inc_net, incumbent, progress, t0, deadline=None):
     from ..losses import mse
     from ..result import FitResult
 
@@ -1262,7 +1281,8 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
         cost = dict(cost, n_patterns=P, n_options=n_opt, n_configurations=n_conf)
         raise ValueError(_too_big(name, cost, n_distinct, k, max_configurations))
     inc_sse = np.inf if not np.isfinite(inc_loss) else inc_loss * N / ys ** 2 - geo.within
-    track, complete = _search(geo, k, inc_sse, progress=progress, desc=name)
+    track, complete = _search(geo, k, inc_sse, progress=progress, desc=name,
+                              deadline=deadline)
     if complete and track.sse > inc_sse + 2 * track.tol:
         # A stated loss that no network reaches may have pruned the optimum: the
         # search is only a proof with incumbents that are achieved.
@@ -1270,7 +1290,8 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
 
         warnings.warn(f"{name}: no network reaches incumbent={incumbent!r}; searching again "
                       f"without it.", RuntimeWarning, stacklevel=4)
-        track, complete = _search(geo, k, np.inf, progress=progress, desc=name)
+        track, complete = _search(geo, k, np.inf, progress=progress, desc=name,
+                                  deadline=deadline)
     net = _network(geo, track.config, track.x, k, Xs, xc, xs, yc_, ys, X, y)
     with np.errstate(over="ignore", invalid="ignore"):  # sklearn's finiteness check on huge X
         loss = float(mse(net, X, y))
@@ -1292,11 +1313,14 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
     if not complete:
         import warnings
 
-        warnings.warn(f"{name} was interrupted: the network returned is the best found so far, "
-                      f"NOT certified.", RuntimeWarning, stacklevel=4)
+        why = (f"stopped at max_time ({deadline - t0:g} s)" if track.timed_out
+               else "interrupted (KeyboardInterrupt)")
+        warnings.warn(f"{name} {'stopped at max_time' if track.timed_out else 'was interrupted'}"
+                      f": the network returned is the best found so far, NOT certified.",
+                      RuntimeWarning, stacklevel=4)
         return FitResult(evidence="search", success=False, optimum=None, certificate=None,
-                         message="interrupted (KeyboardInterrupt): best network found so far, "
-                                 "not certified", **common)
+                         message=f"{why}: best network found so far, not certified",
+                         timed_out=bool(track.timed_out), **common)
     cert = (f"no {arch} network has MSE below {optimum:.10g} - {tolerance:.2g} on these {N} "
             f"samples ({n_distinct} distinct inputs, {P} activation patterns): every network's "
             f"fit lies in one of {counts['n_configurations']} sign configurations; "

@@ -40,7 +40,7 @@ __all__ = ["exact_1d"]
 
 
 def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
-             progress=False):
+             progress=False, max_time=None):
     """Exact global minimum of the MSE of a 1 -> `hidden` ReLU -> 1 network on 1-D data.
 
     Parameters
@@ -62,6 +62,10 @@ def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
         bounds; the bounding work is ``C(2 N - 1, k)``-ish pattern sets.
     progress : bool, default=False
         Show progress bars (tqdm) over pattern sets.
+    max_time : float, optional
+        Stop the enumeration after this many seconds (wall clock): the result is
+        then the best network found so far, ``evidence="search"``, ``success=False``,
+        ``timed_out=True``, with a warning, as after Ctrl-C. It is not certified.
 
     Returns
     -------
@@ -104,7 +108,7 @@ def exact_1d(x, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
     True
     """
     return run_exact(x, y, hidden, incumbent, max_configurations, progress, n_features=1,
-                     name="exact_1d", X_name="x", y_name="y")
+                     name="exact_1d", X_name="x", y_name="y", max_time=max_time)
 
 
 def _exact_1d_reference(x, y, hidden):

@@ -65,7 +65,7 @@ __all__ = ["exact_2d"]
 
 
 def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
-             progress=False):
+             progress=False, max_time=None):
     """Certified global minimum of the MSE of a 2 -> `hidden` ReLU -> 1 network.
 
     Parameters
@@ -90,6 +90,10 @@ def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
         ``benchmarks/exact.py``) and refuses what would take hours.
     progress : bool, default=False
         Show progress bars (tqdm) over pattern sets.
+    max_time : float, optional
+        Stop the enumeration after this many seconds (wall clock): the result is
+        then the best network found so far, ``evidence="search"``, ``success=False``,
+        ``timed_out=True``, with a warning, as after Ctrl-C. It is not certified.
 
     Returns
     -------
@@ -140,4 +144,4 @@ def exact_2d(X, y, hidden=2, incumbent=None, max_configurations=10_000_000_000,
     True
     """
     return run_exact(X, y, hidden, incumbent, max_configurations, progress,
-                     n_features=2, name="exact_2d", X_name="X", y_name="y")
+                     n_features=2, name="exact_2d", X_name="X", y_name="y", max_time=max_time)

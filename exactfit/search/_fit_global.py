@@ -81,7 +81,7 @@ from ..result import FitResult
 from ._checks import (check_bool, check_exact, check_init, check_max_time, check_memory,
                       check_n_jobs, check_n_restarts, check_subsample, check_symmetries,
                       int_seed, start_kinds)
-from ._exact import _EXACT_FLOOR, binned_exact_start, exact_optimum
+from ._exact import _EXACT_FLOOR, CheckTimedOut, binned_exact_start, exact_optimum
 from ._ladder import polish_ladder
 from ._local import Problem
 from ._penalty import MAX_REPULSION_UNITS
@@ -405,8 +405,13 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion, unit_moves,
                  workers=effective_n_jobs(n_jobs))
 
+    check_note = ""  # what became of a check by enumeration that ran out of time
     if exact is not False:
-        res = exact_optimum(X, Y, sizes, activation, output, loss, exact, t0, random_state)
+        try:
+            res = exact_optimum(X, Y, sizes, activation, output, loss, exact, t0,
+                                random_state)
+        except CheckTimedOut as out:  # estimated cheap, but was not: the search decides
+            res, check_note = None, f"; {out}, so the search was run instead"
         if res is not None:
             return res
         binned = binned_exact_start(X, Y, sizes, activation, output, loss)
@@ -522,8 +527,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
     # The check by enumeration may take minutes: not when the caller bounded the time.
     if exact == "auto" and not interrupted and max_time is None:
-        res = exact_optimum(X, Y, sizes, activation, output, loss, "verify", t0, random_state,
-                     incumbent=net, searched=stated)
+        try:
+            res = exact_optimum(X, Y, sizes, activation, output, loss, "verify", t0,
+                                random_state, incumbent=net, searched=stated)
+        except CheckTimedOut as out:  # the estimate was too low: the search's answer stands
+            res, check_note = None, check_note + f"; its check by {out}"
         if res is not None:
             return res
 
@@ -535,7 +543,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                    minima.unseen, minima.missable, confirm, max_restarts, time_limit,
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry, search.n_recombined, search.by_recombination,
-                   ruled=(minima.n_reached_ruled, minima.n_ruled))
+                   ruled=(minima.n_reached_ruled, minima.n_ruled)) + check_note
     if not confirmed:
         # stacklevel 3: past one_blas_thread's wrapper, to the caller's line
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=3)

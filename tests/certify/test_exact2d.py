@@ -472,3 +472,17 @@ def test_near_collinear_inputs_get_a_network_float64_can_evaluate():
     assert res.loss == float(exactfit.mse(res.network, Xf, 3 * y))
     assert res.loss <= res.optimum + res.tolerance
     assert res.loss == pytest.approx(9.0 * exact_2d(X, y, hidden=1).loss, abs=1e-12)
+
+
+def test_max_time_stops_the_enumeration_uncertified():
+    task = exactfit.tasks.euclid(24, random_state=24)
+    with pytest.warns(RuntimeWarning, match="stopped at max_time"):
+        res = exact_2d(task.X, task.y, hidden=3, max_time=0.05)
+    assert res.evidence == "search" and not res.success and res.timed_out
+    assert res.certificate is None and "max_time" in res.message
+    assert res.loss == exactfit.mse(res.network, task.X, task.y)
+    # stopped before the end: not every pattern set was bounded
+    assert res.n_bounds < exact_cost(24, 3, n_features=2)["n_bounds"]
+    for bad in (0, -1.0, float("nan"), True, "1"):
+        with pytest.raises(ValueError, match="max_time"):
+            exact_2d(task.X, task.y, hidden=1, max_time=bad)

@@ -83,3 +83,24 @@ def test_check_keeps_the_search_network_when_it_is_lower_within_the_tolerance(mo
     assert res.evidence == "certified" and res.network is real.network
     assert res.loss == searched < mse(worse, X, y)
     assert "the optimum" in res.message
+
+
+def test_an_enumeration_past_its_limit_leaves_the_answer_to_the_search(monkeypatch):
+    # The estimate is a guide: the enumeration runs under a hard limit (a multiple of its
+    # budget). Made tiny here, the cheap enumeration and the check after the search both
+    # run out, and the search's own answer stands, saying so.
+    import warnings
+
+    import exactfit
+    from exactfit.search import UnconfirmedOptimumWarning
+
+    monkeypatch.setattr(exactfit.search._exact, "_EXACT_LIMIT_FACTOR", 1e-6)
+    task = exactfit.tasks.euclid(12, random_state=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
+        warnings.simplefilter("error", RuntimeWarning)  # the enumeration's own is silenced
+        res = exactfit.fit_global(task.X, task.y, hidden=2, random_state=0, max_restarts=3)
+    assert res.evidence == "search" and res.n_starts >= 1
+    assert "certify.exact_2d stopped at its" in res.message
+    assert "so the search was run instead" in res.message and "its check by" in res.message
+    assert res.loss == exactfit.mse(res.network, task.X, task.y)
