@@ -52,7 +52,7 @@ _EXACT_VERIFY_SECONDS = 300.0
 # 301 to 460 s in two runs; 12 points: 0.7 to 1.1), which 3 per unit (12) still covers.
 _BOUND_SECONDS_2D_K3 = 2.4e-6
 # The estimate is a guide, not a bound: the enumeration runs with a hard limit of
-# _EXACT_LIMIT_FACTOR times its budget (60 s when cheap, 600 s for the check), after which
+# _EXACT_LIMIT_FACTOR times its budget (20 s when cheap, 600 s for the check), after which
 # the search's answer stands and the message says the check ran out. On a 34-point 2-D
 # sample with a noisy target (benchmarks/fresh.py --exact, p11008) the enumeration took
 # 1030 s of wall clock on a busy machine against an estimate of 565 s.
