@@ -86,15 +86,16 @@ def test_check_keeps_the_search_network_when_it_is_lower_within_the_tolerance(mo
 
 
 def test_an_enumeration_past_its_limit_leaves_the_answer_to_the_search(monkeypatch):
-    # The estimate is a guide: the enumeration runs under a hard limit (a multiple of its
-    # budget). Made tiny here, the cheap enumeration and the check after the search both
+    # The estimate is a guide: the enumeration runs under a hard limit (20 s when cheap,
+    # 300 s for the check). Made tiny here, the cheap enumeration and the check after the search both
     # run out, and the search's own answer stands, saying so.
     import warnings
 
     import exactfit
     from exactfit.search import UnconfirmedOptimumWarning
 
-    monkeypatch.setattr(exactfit.search._exact, "_EXACT_LIMIT_FACTOR", 1e-6)
+    monkeypatch.setattr(exactfit.search._exact, "_EXACT_LIMITS", {"auto": 1e-6,
+                                                                  "verify": 1e-6})
     task = exactfit.tasks.euclid(12, random_state=12)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
