@@ -533,7 +533,7 @@ def _cmd_certify(args):
         if X.shape[1] != d or y.ndim != 1:
             raise UsageError(f"{args.method} needs {d} input column(s) and one target; the "
                              f"data have {X.shape[1]} input column(s).")
-        res = fn(X, y, hidden=args.hidden)
+        res = fn(X, y, hidden=args.hidden, max_time=args.max_time)
         keys = ("n_configurations", "certificate")
     else:
         if args.beta is None:
@@ -593,6 +593,13 @@ def _nonneg_float(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(v) or v < 0:
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return v
+
+
+def _positive_float(text):
+    v = _nonneg_float(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return v
 
 
@@ -733,6 +740,9 @@ def build_parser():
     p.add_argument("--method", choices=CERTIFY_METHODS, required=True, help="which certificate")
     p.add_argument("--hidden", type=_positive_int, default=2,
                    help="hidden units (exact_1d, exact_2d)")
+    p.add_argument("--max-time", type=_positive_float, default=None,
+                   help="stop exact_1d / exact_2d after this many seconds: the best found so "
+                        "far, not certified (default: no limit)")
     p.add_argument("--beta", type=_nonneg_float, default=None,
                    help="weight decay (convex_relu; required there)")
     p.add_argument("--model", default=None, help="the network to check (local): as for check")

@@ -103,6 +103,21 @@ def test_certify_commands(tmp_path, capsys):
     assert code == 2 and "--beta" in err
     code, _, err = _run(["certify", path, "--target", "y", "--method", "local"], capsys)
     assert code == 2 and "--model" in err
+    code, _, err = _run(["certify", path, "--target", "y", "--method", "exact_1d",
+                         "--max-time", "0"], capsys)
+    assert code == 2 and "positive" in err
+
+
+def test_certify_max_time_stops_the_enumeration_uncertified(tmp_path, capsys):
+    task = exactfit.tasks.euclid(24, random_state=24)
+    path = tmp_path / "e.csv"
+    path.write_text("a,b,y\n" + "\n".join(f"{a},{b},{t}" for (a, b), t in
+                                          zip(task.X, task.y)) + "\n")
+    with pytest.warns(RuntimeWarning, match="max_time"):
+        code, out, err = _run(["certify", path, "--target", "y", "--method", "exact_2d",
+                               "--hidden", "3", "--max-time", "0.05"], capsys)
+    assert code == 0, err
+    assert "evidence search" in out and "max_time" in out
 
 
 def test_sweep_command(csv_path, tmp_path, capsys):
