@@ -27,23 +27,15 @@ import time
 
 import numpy as np
 
-from exactfit._io import write_json, write_text
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exact import _data_2d as _data  # noqa: E402  (the samples of benchmarks/exact.py)
+from exactfit._io import write_json, write_text  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 # (k, N) grid: for each width, sizes up to where the enumeration takes minutes.
 GRID = {2: [16, 32, 48, 64, 80], 3: [12, 16, 20, 24, 28, 32], 4: [8, 10, 12, 13, 14],
         5: [7, 8, 9]}
 QUICK = {2: [12, 16], 3: [8, 10]}
-
-
-def _data(target, n):
-    import exactfit
-
-    if target == "euclid":
-        task = exactfit.tasks.euclid(n, random_state=n)
-        return task.X, task.y
-    rs = np.random.RandomState(1000 + n)
-    return rs.uniform(-1, 1, size=(n, 2)), rs.normal(size=n)
 
 
 def run(target, k, n):

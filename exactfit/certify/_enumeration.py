@@ -44,7 +44,6 @@ an independent computation (plain enumeration, cvxpy, exact NNLS).
 
 import itertools
 import math
-import numbers
 import time
 
 import numpy as np
@@ -1232,14 +1231,11 @@ def _incumbent_loss(incumbent, X, y, d):
 def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features, name,
               X_name, y_name, max_time=None):
     """Body of exact_1d / exact_2d: see their docstrings."""
-    from .._validation import check_positive_int
+    from .._validation import check_positive, check_positive_int
 
     t0 = time.perf_counter()
     if max_time is not None:
-        if (isinstance(max_time, (bool, np.bool_)) or not isinstance(max_time, numbers.Real)
-                or not np.isfinite(max_time) or max_time <= 0):
-            raise ValueError(f"max_time must be None or a positive number of seconds; got "
-                             f"{max_time!r}.")
+        max_time = check_positive(max_time, "max_time")
     X, y = _check_inputs(X, y, n_features, X_name, y_name, name)
     k = check_positive_int(hidden, "hidden")
     max_configurations = check_positive_int(max_configurations, "max_configurations")
@@ -1264,7 +1260,7 @@ def run_exact(X, y, hidden, incumbent, max_configurations, progress, n_features,
     with _controller().limit(limits=1, user_api="blas"):
         return _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
                     max_configurations, inc_loss, inc_net, incumbent, progress, t0,
-                    None if max_time is None else t0 + float(max_time))
+                    None if max_time is None else t0 + max_time)
 
 
 def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
@@ -1315,9 +1311,8 @@ def _run(name, X, y, Xs, ysd, xc, xs, yc_, ys, k, n_features, n_distinct, cost,
 
         why = (f"stopped at max_time ({deadline - t0:g} s)" if track.timed_out
                else "interrupted (KeyboardInterrupt)")
-        warnings.warn(f"{name} {'stopped at max_time' if track.timed_out else 'was interrupted'}"
-                      f": the network returned is the best found so far, NOT certified.",
-                      RuntimeWarning, stacklevel=4)
+        warnings.warn(f"{name} {why}: the network returned is the best found so far, NOT "
+                      f"certified.", RuntimeWarning, stacklevel=4)
         return FitResult(evidence="search", success=False, optimum=None, certificate=None,
                          message=f"{why}: best network found so far, not certified",
                          timed_out=bool(track.timed_out), **common)

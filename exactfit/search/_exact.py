@@ -23,10 +23,10 @@ _EXACT_FLOOR = 1e-12
 # is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
 # its work, measured on the shared 2-core machine (see _exact_estimate): the
 # least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
-# 3 microseconds per bound and unit (but see _BOUND_SECONDS_2D_K3), and the geometry of the
-# patterns (1-D: ~1e-6 s and ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and ~20
-# bytes per n^4, so that a 200-point 2-D sample would need ~30 GB even with one unit). The search itself is not
-# reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
+# 3 microseconds per bound and unit (but see _BOUND_SECONDS_2D_K3), and the geometry of
+# the patterns (1-D: ~1e-6 s and ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and
+# ~20 bytes per n^4, so that a 200-point 2-D sample would need ~30 GB even with one
+# unit). The search itself is not reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
 # certified answer in a few seconds is worth more than a fast uncertain one.
 _EXACT_SECONDS = 10.0
 _EXACT_BYTES = 2 ** 30
@@ -46,13 +46,13 @@ _EXACT_VERIFY_SECONDS = 300.0
 # vectorised batches, far cheaper than the 9 that 3 microseconds per unit gives. 2.4 is
 # about 1.5x the dearest of those runs (estimate / CPU 0.8 to 11 over the 12 runs), but
 # not of every sample: a 34-point noisy sine on clustered points (p11008 of
-# benchmarks/fresh.py --exact; estimated 567 s) took 1006 s of CPU, 4.3 microseconds per
-# bound with only 22 NNLS solves (the sets that escape the first bound get per-unit
-# signed bounds), hence the hard limits below. With 9, the
-# 28-point Euclid sample of benchmarks/exact.py was estimated at 651 s, beyond the check
-# after the search, and took 22 s; the search alone confirmed a best 3.07% above its
-# certified optimum there (seed 4, stop 29). Not for 4 or more units:
-# there the sets escape the bounds where the units can nearly interpolate the sample, and
+# benchmarks/fresh.py --exact, fresh_small2d; estimated 567 s) took 1030 s of wall clock
+# there on a busy machine (1006 s of CPU alone, by hand: 4.3 microseconds per bound with
+# only 22 NNLS solves; the sets that escape the first bound get per-unit signed bounds),
+# hence the hard limits below. With 9, the 28-point Euclid sample of benchmarks/exact.py
+# was estimated at 651 s, beyond the check after the search, and took 22 s; the search
+# alone confirmed a best 3.07% above its certified optimum there (seed 4, stop 29). Not
+# for 4 or more units: there the sets escape the bounds where the units can nearly interpolate the sample, and
 # each costs a branch and bound (4 units, 14 points: 6.5 to 9.9 microseconds per bound,
 # 301 to 460 s in two runs; 12 points: 0.7 to 1.1), which 3 per unit (12) still covers.
 _BOUND_SECONDS_2D_K3 = 2.4e-6
@@ -60,7 +60,8 @@ _BOUND_SECONDS_2D_K3 = 2.4e-6
 # clock: twice the budget when estimated cheap (20 s; on a busy machine wall time is 3 to 5
 # times CPU time, and a cheap answer is worth the wait), the budget itself for the check
 # after the search (300 s: a default call waits no longer than it was meant to). Past it
-# the search's answer stands and the message says the check ran out.
+# the search's answer stands and the message says the check ran out. (A cheap enumeration
+# that ran out is tried again as the check, with the search's best as incumbent.)
 _EXACT_LIMITS = {"auto": 2 * _EXACT_SECONDS, "verify": _EXACT_VERIFY_SECONDS}
 # 1-D searches get a warm start from the exact optimum of the data averaged in at most
 # _BINNED_MAX bins, as many as its estimated time allows within _BINNED_SECONDS

@@ -261,10 +261,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
         and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
         94, 34, 19 in 1-D and 85, 42, 17, 8, 6 in 2-D for 1 to 5 units; up to an
-        estimated 300 s (2-D: 85, 85, 30, 12, 9 points; the estimate is pessimistic,
-        ``benchmarks/exact_estimate.py``: a 28-point sample with 3 units takes about
-        20 s), after the search, to certify or correct its best (the message gives the
-        search's loss; skipped when `max_time` is given). True:
+        estimated 300 s (2-D: 85, 85, 30, 12, 9 points; the estimate is usually
+        pessimistic, ``benchmarks/exact_estimate.py``: a 28-point sample with 3 units
+        takes about 20 s), after the search, to certify or correct its best (the
+        message gives the search's loss; skipped when `max_time` is given). Either runs
+        under a hard limit of wall clock (20 s and 300 s): past it the search's answer
+        stands and the message says so. True:
         always (the enumeration's own limits apply; refused when it would need
         more than half the memory available); False: never.
     subsample : "auto", int or None, default="auto"

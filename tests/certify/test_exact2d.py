@@ -483,6 +483,7 @@ def test_max_time_stops_the_enumeration_uncertified():
     assert res.loss == exactfit.mse(res.network, task.X, task.y)
     # stopped before the end: not every pattern set was bounded
     assert res.n_bounds < exact_cost(24, 3, n_features=2)["n_bounds"]
-    for bad in (0, -1.0, float("nan"), True, "1"):
-        with pytest.raises(ValueError, match="max_time"):
+    for bad, error in ((0, ValueError), (-1.0, ValueError), (float("nan"), ValueError),
+                       (float("inf"), ValueError), (True, TypeError), ("1", TypeError)):
+        with pytest.raises(error, match="max_time"):
             exact_2d(task.X, task.y, hidden=1, max_time=bad)

@@ -224,11 +224,7 @@ def test_search_best_certified_or_corrected_by_the_enumeration(monkeypatch):
     # ends 60% above here.
     monkeypatch.setattr(exactfit.search._exact, "_EXACT_SECONDS", 1.0)
     task = exactfit.tasks.euclid(16, random_state=16)
-    ref = exactfit.certify.exact_2d(task.X, task.y, hidden=3)
-    res = fit_global(task.X, task.y, hidden=3, random_state=0)
-    assert res.evidence == "certified" and "the search before it ended at" in res.message
-    assert res.loss == pytest.approx(ref.loss, rel=1e-9, abs=1e-15)
-    assert res.loss == pytest.approx(exactfit.mse(res.network, task.X, task.y), rel=1e-12)
+    res = _certified_by_the_check(task, seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
         alone = fit_global(task.X, task.y, hidden=3, random_state=0, exact=False)
@@ -240,12 +236,18 @@ def test_the_check_by_enumeration_reaches_the_28_point_euclid_sample():
     # benchmarks/exact.py's 28-point Euclid sample, 3 units: the enumeration takes ~22 s of
     # CPU, but was estimated at 651 s (beyond the check's 300 s) until stop 30, so the
     # search alone decided, and with seed 4 it confirmed a best 3.07% above the optimum.
-    task = exactfit.tasks.euclid(28, random_state=28)
+    _certified_by_the_check(exactfit.tasks.euclid(28, random_state=28), seed=4)
+
+
+def _certified_by_the_check(task, seed):
+    """A default 3-unit call whose search was checked by exact_2d: the certified optimum,
+    the stated loss its network's."""
     ref = exactfit.certify.exact_2d(task.X, task.y, hidden=3)
-    res = fit_global(task.X, task.y, hidden=3, random_state=4)
+    res = fit_global(task.X, task.y, hidden=3, random_state=seed)
     assert res.evidence == "certified" and "the search before it ended at" in res.message
     assert res.loss == pytest.approx(ref.loss, rel=1e-9, abs=1e-15)
     assert res.loss == pytest.approx(exactfit.mse(res.network, task.X, task.y), rel=1e-12)
+    return res
 
 
 def test_exact_enumeration_only_when_cheap(rng):
