@@ -13,10 +13,23 @@ estimate, the CPU seconds, their ratio and the CPU microseconds per bounded
 pattern set. Once a (target, k) took more than --budget CPU seconds, larger N
 are skipped.
 
+With ``--fresh SEED [SEED ...]`` it times instead the problems that
+benchmarks/fresh.py draws from those seeds (``--dims``, ``--sizes``, ``--widths``
+as there; the defaults are the held-out set ``fresh_small2d``: 2-D, 31 to 36
+points, 3 units), each under ``--max-time`` seconds, and with ``--profile`` the
+share of CPU time the enumeration's main steps take (cProfile, which adds its
+own cost). Those results go to ``exact_estimate_fresh.{json,md}``.
+
 Results go to ``exact_estimate.json`` and ``exact_estimate.md`` in
 benchmarks/results (or --out), written atomically after every run.
 
+``--rescore`` runs nothing: it recomputes the estimates and ratios of the stored
+results with the current ``_exact_estimate`` (after its constants change: they are
+set from these very runs) and rewrites both tables.
+
 Usage: python benchmarks/exact_estimate.py [--quick] [--budget SECONDS] [--out DIR]
+       python benchmarks/exact_estimate.py --fresh 11008 11004 [--max-time S] [--profile]
+       python benchmarks/exact_estimate.py --rescore
 """
 
 import argparse
@@ -29,53 +42,120 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from exact import _data_2d as _data  # noqa: E402  (the samples of benchmarks/exact.py)
+from fresh import make_problem  # noqa: E402  (the problems of benchmarks/fresh.py)
 from exactfit._io import write_json, write_text  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 # (k, N) grid: for each width, sizes up to where the enumeration takes minutes.
-GRID = {2: [16, 32, 48, 64, 80], 3: [12, 16, 20, 24, 28, 32], 4: [8, 10, 12, 13, 14],
-        5: [7, 8, 9]}
+GRID = {2: [16, 32, 48, 64, 80, 96], 3: [12, 16, 20, 24, 28, 32, 36, 40],
+        4: [8, 10, 12, 13, 14, 16, 18], 5: [7, 8, 9, 10, 11]}
 QUICK = {2: [12, 16], 3: [8, 10]}
 
 
-def run(target, k, n):
+# The enumeration's steps whose share of the CPU time --profile reports (cumulative).
+STEPS = {"least-squares bounds": "_pair_sets", "last unit's signed bounds": "_unit_bounds",
+         "every unit's signed bounds": "_signed_bounds", "cone gains": "_cone_gain",
+         "NNLS": "nnls_checked"}
+
+
+def run(target, k, n, X=None, y=None, max_time=None, profile=False):
+    import warnings
+
     from threadpoolctl import threadpool_limits
 
     from exactfit.certify import exact_2d, exact_cost
     from exactfit.search._exact import _exact_estimate
 
-    X, y = _data(target, n)
+    if X is None:
+        X, y = _data(target, n)
     seconds, need = _exact_estimate(n, k, 2)
-    with threadpool_limits(1):
+    prof = None
+    if profile:
+        import cProfile
+        prof = cProfile.Profile()
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a timeout shows in `evidence`
         cpu, wall = time.process_time(), time.perf_counter()
-        res = exact_2d(X, y, hidden=k)
+        if prof is not None:
+            prof.enable()
+        res = exact_2d(X, y, hidden=k, max_time=max_time)
+        if prof is not None:
+            prof.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return dict(target=target, k=k, n=n, estimate_s=seconds, estimate_bytes=need,
-                cpu_s=cpu, wall_s=wall, ratio=seconds / cpu, n_bounds=int(res.n_bounds),
-                n_bounds_formula=exact_cost(n, k, n_features=2)["n_bounds"],
-                n_solved=int(res.n_solved), us_per_bound=1e6 * cpu / max(res.n_bounds, 1),
-                loss=float(res.loss), evidence=res.evidence)
+    row = dict(target=target, k=k, n=n, estimate_s=seconds, estimate_bytes=need,
+               cpu_s=cpu, wall_s=wall, ratio=seconds / cpu, n_bounds=int(res.n_bounds),
+               n_bounds_formula=exact_cost(n, k, n_features=2)["n_bounds"],
+               n_solved=int(res.n_solved), us_per_bound=1e6 * cpu / max(res.n_bounds, 1),
+               loss=float(res.loss), evidence=res.evidence)
+    if prof is not None:
+        import pstats
+        stats = pstats.Stats(prof).stats
+        total = sum(v[2] for v in stats.values())  # own times add up to the whole
+        row["profile"] = {step: round(sum(v[3] for key, v in stats.items() if key[2] == fn)
+                                      / total, 3) for step, fn in STEPS.items()}
+    return row
 
 
 def markdown(report):
-    lines = ["# fit_global's estimate of the 2-D enumeration's time against its CPU time", "",
+    lines = ["# fit_global's estimate of the 2-D enumeration's time against its CPU time"
+             + (" (fresh problems)" if report.get("fresh") else ""), "",
              f"Machine: {report['machine']['platform']}, {report['machine']['cpus']} CPUs, "
              f"Python {report['machine']['python']}; load average "
              f"{report['machine']['load_start']} at start, {report['machine'].get('load_end')} "
              f"at end. Command: `{report['command']}`. One process, one BLAS thread, no "
              f"incumbent. `estimate`: `exactfit.search._exact._exact_estimate` (what "
-             f"fit_global decides on); `ratio`: estimate / CPU.", "",
+             f"fit_global decides on"
+             + ("; recomputed by --rescore after the runs, with the constants set from them"
+                if report.get("rescored") else "") + "); `ratio`: estimate / CPU.", "",
              "| target | k | N | bounds | NNLS | estimate (s) | CPU (s) | wall (s) | ratio "
-             "| CPU us per bound |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| CPU us per bound | evidence |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
         lines.append(f"| {r['target']} | {r['k']} | {r['n']} | {r['n_bounds']:,} | "
                      f"{r['n_solved']:,} | {r['estimate_s']:.3g} | {r['cpu_s']:.3g} | "
-                     f"{r['wall_s']:.3g} | {r['ratio']:.2f} | {r['us_per_bound']:.3g} |")
-    ratios = [r["ratio"] for r in report["rows"] if r["cpu_s"] >= 1.0]
+                     f"{r['wall_s']:.3g} | {r['ratio']:.2f} | {r['us_per_bound']:.3g} | "
+                     f"{r['evidence']} |")
+    profiled = [r for r in report["rows"] if "profile" in r]
+    if profiled:
+        lines += ["", "Share of the CPU time under cProfile (cumulative, so nested steps "
+                      "overlap; the cone gains are part of both signed bounds):", "",
+                  "| target | " + " | ".join(STEPS) + " |", "|---|" + "---|" * len(STEPS)]
+        for r in profiled:
+            lines.append(f"| {r['target']} | " + " | ".join(
+                f"{100 * r['profile'][s]:.0f}%" for s in STEPS) + " |")
+    ratios = [r["ratio"] for r in report["rows"]
+              if r["cpu_s"] >= 1.0 and r["evidence"] == "certified"]
     if ratios:
-        lines += ["", f"Runs of 1 s of CPU or more: estimate / CPU from {min(ratios):.2f} to "
-                      f"{max(ratios):.2f} (median {np.median(ratios):.2f}, {len(ratios)} runs)."]
+        lines += ["", f"Certified runs of 1 s of CPU or more: estimate / CPU from "
+                      f"{min(ratios):.2f} to {max(ratios):.2f} (median {np.median(ratios):.2f}, "
+                      f"{len(ratios)} runs)."]
+        for k in sorted({r["k"] for r in report["rows"]}):
+            sel = [r for r in report["rows"]
+                   if r["k"] == k and r["cpu_s"] >= 1.0 and r["evidence"] == "certified"]
+            if sel:
+                lines.append(f"- {k} units: estimate / CPU {min(r['ratio'] for r in sel):.2f} to "
+                             f"{max(r['ratio'] for r in sel):.2f}, CPU microseconds per bound "
+                             f"{min(r['us_per_bound'] for r in sel):.3g} to "
+                             f"{max(r['us_per_bound'] for r in sel):.3g} ({len(sel)} runs)")
     return "\n".join(lines) + "\n"
+
+
+def rescore(out):
+    """Recompute the stored runs' estimates (and ratios) with the current code."""
+    from exactfit._io import read_json
+    from exactfit.search._exact import _exact_estimate
+
+    for stem in ("exact_estimate", "exact_estimate_fresh"):
+        path = os.path.join(out, stem + ".json")
+        if not os.path.exists(path):
+            continue
+        report = read_json(path)
+        for r in report["rows"]:
+            r["estimate_s"], r["estimate_bytes"] = _exact_estimate(r["n"], r["k"], 2)
+            r["ratio"] = r["estimate_s"] / r["cpu_s"]
+        report["rescored"] = "estimates recomputed by --rescore with the code of this commit"
+        write_json(path, report, indent=1)
+        write_text(os.path.join(out, stem + ".md"), markdown(report))
+        print(markdown(report))
 
 
 def main(argv=None):
@@ -84,7 +164,20 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=120.0,
                     help="CPU seconds after which larger N of a (target, k) are skipped")
     ap.add_argument("--out", default=RESULTS)
+    ap.add_argument("--fresh", type=int, nargs="+", metavar="SEED",
+                    help="time the problems benchmarks/fresh.py draws from these seeds")
+    ap.add_argument("--dims", type=int, nargs="+", default=[2], help="with --fresh")
+    ap.add_argument("--sizes", type=int, nargs=2, default=[31, 36], help="with --fresh")
+    ap.add_argument("--widths", type=int, nargs="+", default=[3], help="with --fresh")
+    ap.add_argument("--max-time", type=float, default=None,
+                    help="with --fresh: each enumeration's limit in seconds (a run past "
+                         "it is recorded with evidence 'search')")
+    ap.add_argument("--profile", action="store_true", help="with --fresh: CPU shares")
+    ap.add_argument("--rescore", action="store_true",
+                    help="run nothing: the stored results' estimates from the current code")
     args = ap.parse_args(argv)
+    if args.rescore:
+        return rescore(args.out)
     os.makedirs(args.out, exist_ok=True)
     report = dict(command="python benchmarks/exact_estimate.py " + " ".join(
                       sys.argv[1:] if argv is None else argv),
@@ -92,6 +185,23 @@ def main(argv=None):
                                python=platform.python_version(),
                                load_start=[round(v, 2) for v in os.getloadavg()]),
                   rows=[])
+    if args.fresh:
+        report["fresh"] = dict(dims=args.dims, sizes=args.sizes, widths=args.widths,
+                               max_time=args.max_time)
+        for seed in args.fresh:
+            p = make_problem(seed, dims=args.dims, sizes=args.sizes, widths=args.widths)
+            n = len(np.unique(p["X"], axis=0))
+            if p["X"].shape[1] != 2:
+                raise SystemExit(f"{p['name']}: exact_2d needs 2-D inputs (--dims 2)")
+            row = run(p["name"], p["hidden"], n, p["X"], p["y"], args.max_time, args.profile)
+            report["rows"].append(row)
+            report["machine"]["load_end"] = [round(v, 2) for v in os.getloadavg()]
+            write_json(os.path.join(args.out, "exact_estimate_fresh.json"), report, indent=1)
+            write_text(os.path.join(args.out, "exact_estimate_fresh.md"), markdown(report))
+            print(f"{p['name']}: estimate {row['estimate_s']:.3g} s, CPU {row['cpu_s']:.3g} s "
+                  f"({row['evidence']}), {row['us_per_bound']:.3g} us/bound", flush=True)
+        print(markdown(report))
+        return
     for target in ("euclid", "noise"):
         for k, sizes in (QUICK if args.quick else GRID).items():
             for n in sizes:

@@ -27,3 +27,40 @@ def test_quick_run_writes_json_and_table(tmp_path):
     assert exact_2d(X, y, hidden=rows[0]["k"]).loss == rows[0]["loss"]
     text = (tmp_path / "exact_estimate.md").read_text()
     assert text.startswith("# fit_global's estimate") and "| euclid | 3 | 10 |" in text
+
+
+def test_fresh_mode_times_the_problems_fresh_draws_with_their_profile(tmp_path):
+    from fresh import make_problem
+
+    exact_estimate.main(["--fresh", "11000", "11001", "--sizes", "9", "11", "--widths", "2",
+                         "--profile", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "exact_estimate_fresh.json").read_text())
+    assert [r["target"] for r in report["rows"]] == [
+        make_problem(s, dims=[2], sizes=[9, 11], widths=[2])["name"] for s in (11000, 11001)]
+    for r in report["rows"]:
+        assert r["evidence"] == "certified" and r["k"] == 2
+        shares = r["profile"]
+        assert set(shares) == set(exact_estimate.STEPS)
+        assert all(0.0 <= v <= 1.0 for v in shares.values())
+        assert shares["least-squares bounds"] > 0  # the enumeration ran through them
+    p = make_problem(11000, dims=[2], sizes=[9, 11], widths=[2])
+    assert exact_2d(p["X"], p["y"], hidden=2).loss == report["rows"][0]["loss"]
+    assert (tmp_path / "exact_estimate_fresh.md").read_text().startswith(
+        "# fit_global's estimate of the 2-D enumeration's time against its CPU time (fresh")
+
+
+def test_rescore_recomputes_the_estimates_from_the_current_code(tmp_path):
+    exact_estimate.main(["--quick", "--out", str(tmp_path)])
+    path = tmp_path / "exact_estimate.json"
+    report = json.loads(path.read_text())
+    for r in report["rows"]:  # as if measured with other constants
+        r["estimate_s"], r["ratio"] = 1e9, 1e9 / r["cpu_s"]
+    path.write_text(json.dumps(report))
+    exact_estimate.main(["--rescore", "--out", str(tmp_path)])
+    rescored = json.loads(path.read_text())
+    assert rescored["rescored"]
+    for r, old in zip(rescored["rows"], report["rows"]):
+        assert r["estimate_s"] == _exact_estimate(r["n"], r["k"], 2)[0]
+        assert r["ratio"] == r["estimate_s"] / r["cpu_s"]
+        assert r["cpu_s"] == old["cpu_s"]  # measurements untouched
+    assert "recomputed by --rescore" in (tmp_path / "exact_estimate.md").read_text()

@@ -18,7 +18,10 @@ smallest of these. This module holds what ``exact_1d`` and ``exact_2d`` share:
   2. *Signed bounds* for the sets below the incumbent: for each unit and
      each output sign, the others free, the exact optimum over that unit's
      cone by enumeration of the cone's faces (:func:`_signed_bounds`). A
-     sign whose bound reaches the incumbent is never tried.
+     sign whose bound reaches the incumbent is never tried, and a set of k
+     patterns one of whose units has both signs bounded away is pruned: for
+     its last unit as soon as it is bounded (:func:`_unit_bounds`, from the
+     least-squares batch's own Gram), for the others unit by unit.
   3. *Branch and bound* over the remaining signs with NNLS solves
      (:func:`_solve_set`); a node whose free units are already single ReLUs
      is closed by solving that configuration.
@@ -66,11 +69,15 @@ _SIGNAL = 1e-10
 _TOL = 1e-9
 # Relative tolerance under which a sample lies on a unit's line (as _patterns).
 _ON_LINE = 1e-10
-# Pattern pairs bounded per vectorised batch (memory: ~ 30 * 8 bytes each).
-_BATCH = 200_000
+# Pattern pairs bounded per vectorised batch (memory: ~ 30 * 8 bytes each). Small enough
+# for the batch's arrays to stay in cache: 20000 took 15-20% less CPU than 200000 on
+# 20- and 24-point samples with 3 units (stop 31, by hand); 5000 costs numpy's per-call
+# overhead again.
+_BATCH = 20_000
 # Pattern sets kept for exact solving before the buffer is flushed.
 _BUFFER = 500_000
-# Surviving sets given per-unit signed bounds at once.
+# Surviving sets given per-unit signed bounds at once (and last-unit bounds, see
+# _bounded_sets).
 _CHUNK = 16384
 
 
@@ -336,6 +343,11 @@ class _Geometry:
         self.pair_idx = np.zeros((P, f_max, 2), dtype=int)
         self.pair_mask = np.zeros((P, f_max), dtype=bool)
         self.normals = np.zeros((P, f_max, r))
+        # Per pattern, the padded widths it needs (the padding is at the end):
+        # _cone_gain works on groups of one width, since a few low-rank cones
+        # with many rays (every pair of rays is a face) pad the rest by 10x.
+        self.n_rays = np.maximum(self.ray_mask.sum(axis=1), 1)
+        self.n_faces = np.maximum(np.array([len(pp) for pp in pairs]), 1)
         for p in range(P):
             if pairs[p]:
                 self.pair_idx[p, :len(pairs[p])] = pairs[p]
@@ -542,7 +554,8 @@ def _singles(geo):
                  np.zeros(P, dtype=bool))
 
 
-def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix):
+def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix,
+               signed_last=False):
     """Bounds of the sets ``prefix + (p, q)``, ``lo <= p < q``, in batches.
 
     ``K`` (rA, P*r) holds the coefficients ``Q_A^T E_q`` of every block on an
@@ -551,9 +564,12 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix
     ``S = E_q^T (I - Q_Ap Q_Ap^T) E_q`` and ``v = E_q^T (I - Q_Ap Q_Ap^T) yc``, and the
     relaxation's residual is ``tot - |c|^2 - |c_p|^2 - v^T S^+ v``.
 
-    Yields ``(p, q, bound, n_bounded, n_pruned, n_pruned_full)``: the pairs whose
-    bound is below ``threshold()`` (the others are pruned; counted, with how
-    many of them hold the full pattern).
+    Yields ``(p, q, bound, n_bounded, n_pruned, n_pruned_full, unit)``: the pairs
+    whose bound is below ``threshold()`` (the others are pruned; counted, with
+    how many of them hold the full pattern). With `signed_last`, ``unit`` holds
+    what the last unit q's signed bounds need (:func:`_unit_bounds`): S and v
+    above are its Gram and target off the other units' span, ``projp`` the
+    target's part in that span, and that projection's ``pmin`` and ``bad``.
     """
     P, r = geo.patterns.shape[1], geo.r
     Ef, h = geo.Ef, geo.h
@@ -616,8 +632,29 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix
             n_full = (int(np.count_nonzero(pruned[f - a])) if a <= f < b else 0) + \
                 (int(np.count_nonzero(pruned[:, f - q0])) if f >= q0 else 0)
         pi, qi = np.nonzero(keep)
+        unit = None
+        if signed_last:
+            Sq = np.empty((len(pi), r, r))
+            for (j, kk), s_ in S.items():
+                Sq[:, j, kk] = Sq[:, kk, j] = s_[pi, qi]
+            unit = (Sq, np.stack([v_[pi, qi] for v_ in v], axis=1), projp[a + pi],
+                    pminp[a + pi], badp[a + pi])
         yield (lo + a + pi, lo + q0 + qi, bound[pi, qi], int(np.count_nonzero(valid)),
-               n_pruned, n_full)
+               n_pruned, n_full, unit)
+
+
+def _unit_bounds(geo, q, unit, ynorm):
+    """Signed bounds ``(M, 2)`` of the last unit q of sets of k patterns, from the
+    ``unit`` data of :func:`_pair_sets` (its Gram S and target v off the other
+    units' span, the target's part in that span, and the projection's ``pmin``
+    and ``bad``), as in :func:`_signed_bounds` but without its elimination."""
+    Sq, vq, base, pmin, bad = unit
+    gp, gm = _cone_gain(geo, q, Sq, vq, ynorm, geo.tot)
+    allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[q])
+    lb = geo.tot - base[:, None] - np.stack([gp, gm], axis=1) - allowance[:, None]
+    lb[bad] = 0.0
+    lb[q == geo.full] = 0.0
+    return np.maximum(lb, 0.0)
 
 
 def _extend_prefix(geo, K, c, a):
@@ -638,11 +675,11 @@ def _extend_prefix(geo, K, c, a):
             float(pmin[0]) * float(geo.pmin_pattern[a]), bool(bad[0]))
 
 
-def _bounded_sets(geo, size, threshold):
+def _bounded_sets(geo, size, threshold, signed_last=False):
     """Pattern sets of `size` whose least-squares bound is below ``threshold()``.
 
     Yields ``(sets (M, size) int, bounds (M,), n_bounded, n_pruned,
-    n_pruned_full)`` (see :func:`_pair_sets`).
+    n_pruned_full)`` (see :func:`_pair_sets`; `signed_last` for sets of k).
     """
     P = geo.patterns.shape[1]
     if size == 1:
@@ -653,15 +690,46 @@ def _bounded_sets(geo, size, threshold):
         return
     r = geo.r
 
+    ynorm = math.sqrt(max(geo.tot, 1e-300))
+    # With signed_last, the sets below the threshold are gathered over prefixes
+    # into batches of about _CHUNK, whose last unit is bounded with its sign
+    # (:func:`_unit_bounds`): a set whose both signs reach the threshold is
+    # pruned. On noisy samples about one set in ten passes the least-squares
+    # bound and nearly all of them die here, at a fraction of the cost of
+    # :func:`_signed_bounds`; batching keeps numpy's per-call cost small.
+    buf, n_buf = [], [0]
+
+    def flush():
+        """The buffered sets whose last unit can still be below the threshold,
+        and the count of those pruned (and of those holding the full pattern)."""
+        sets = np.vstack([b_[0] for b_ in buf])
+        bounds = np.concatenate([b_[1] for b_ in buf])
+        unit = tuple(np.concatenate([b_[2][i] for b_ in buf]) for i in range(5))
+        buf.clear()
+        n_buf[0] = 0
+        lb = _unit_bounds(geo, sets[:, -1], unit, ynorm)
+        dead = lb.min(axis=1) >= threshold()
+        n_full = int(np.count_nonzero(dead & np.any(sets == geo.full, axis=1)))
+        return sets[~dead], bounds[~dead], 0, int(np.count_nonzero(dead)), n_full
+
     def rec(prefix, K, c, pmin, bad):
         if len(prefix) == size - 2:
             lo = prefix[-1] + 1 if prefix else 0
-            for p, q, bound, nb, npr, nf in _pair_sets(geo, K, c, pmin, bad, lo, threshold,
-                                                      geo.full in prefix):
+            for p, q, bound, nb, npr, nf, unit in _pair_sets(
+                    geo, K, c, pmin, bad, lo, threshold, geo.full in prefix, signed_last):
                 sets = np.empty((len(p), size), dtype=np.int32)
                 sets[:, :size - 2] = prefix
                 sets[:, size - 2], sets[:, size - 1] = p, q
-                yield sets, bound, nb, npr, nf
+                if not signed_last:
+                    yield sets, bound, nb, npr, nf
+                    continue
+                # The counts now (progress, time checks), the sets when bounded.
+                yield sets[:0], bound[:0], nb, npr, nf
+                if len(bound):
+                    buf.append((sets, bound, unit))
+                    n_buf[0] += len(bound)
+                if n_buf[0] >= _CHUNK:
+                    yield flush()
             return
         start = prefix[-1] + 1 if prefix else 0
         for a in range(start, P - (size - len(prefix)) + 1):
@@ -669,6 +737,8 @@ def _bounded_sets(geo, size, threshold):
             yield from rec(prefix + (a,), K2, c2, pmin * pmin2, bad or bad2)
 
     yield from rec((), np.zeros((0, P * r)), np.zeros(0), 1.0, False)
+    if buf:
+        yield flush()
 
 
 def _inverse3(S):
@@ -738,12 +808,25 @@ def _cone_gain(geo, p, S, v, ynorm, tot):
 
     Returns ``(gain_plus, gain_minus)``, each (M,); ``inf`` where unusable.
     """
+    # Elements are taken in groups of patterns with the same number of faces,
+    # their arrays cut to that group's widths.
+    plus, minus = np.empty(len(p)), np.empty(len(p))
+    nf = geo.n_faces[p]
+    for fw in np.unique(nf):
+        g = np.flatnonzero(nf == fw)
+        mw = int(geo.n_rays[p[g]].max())
+        plus[g], minus[g] = _cone_gain_group(geo, p[g], S[g], v[g], ynorm, tot, mw, int(fw))
+    return plus, minus
+
+
+def _cone_gain_group(geo, p, S, v, ynorm, tot, mw, fw):
+    """:func:`_cone_gain` for patterns of at most `mw` rays and `fw` faces."""
     M = len(p)
-    C = geo.ray_coords[p]  # (M, r, m)
+    C = geo.ray_coords[p, :, :mw]  # (M, r, m)
     SC = np.einsum("mij,mjt->mit", S, C)
     f = np.einsum("mit,mi->mt", C, v)
     Gd = np.einsum("mit,mit->mt", C, SC)
-    mask = geo.ray_mask[p]
+    mask = geo.ray_mask[p, :mw]
     # Extreme rays.
     acc = _Acc(f.shape, ynorm)
     alive = acc.pivot(Gd, np.ones(f.shape, dtype=bool), f)
@@ -752,8 +835,8 @@ def _cone_gain(geo, p, S, v, ynorm, tot):
     plus = np.max(np.where(mask & (f >= 0), g1, 0.0), axis=1)
     minus = np.max(np.where(mask & (f <= 0), g1, 0.0), axis=1)
     # Pairs of rays (2-D faces, or every pair for a cone of rank <= 2).
-    t1, t2 = geo.pair_idx[p, :, 0], geo.pair_idx[p, :, 1]  # (M, f)
-    pm = geo.pair_mask[p]
+    t1, t2 = geo.pair_idx[p, :fw, 0], geo.pair_idx[p, :fw, 1]  # (M, f)
+    pm = geo.pair_mask[p, :fw]
     rows = np.arange(M)[:, None]
     a, b = Gd[rows, t1], Gd[rows, t2]
     c = np.einsum("mif,mif->mf", np.take_along_axis(C, t1[:, None, :], axis=2),
@@ -783,30 +866,36 @@ def _cone_gain(geo, p, S, v, ynorm, tot):
     plus = np.maximum(plus, np.max(np.where(pm & ok_p, g2, 0.0), axis=1))
     minus = np.maximum(minus, np.max(np.where(pm & ok_m, g2, 0.0), axis=1))
     # Inside a 3-D cone: the unconstrained maximiser, if the cone holds it.
-    inner = geo.interior[p]
-    if inner.any():
-        acc = _Acc(M, ynorm)
-        Sd = {(i, j): S[:, i, j] for i in range(3) for j in range(i, 3)}
-        g3 = _psd_quad(Sd, [v[:, i] for i in range(3)], acc) + _ROUNDOFF * tot / acc.pmin
-        adj, det3, ndet = _inverse3(S)
-        astar = np.einsum("mij,mj->mi", adj, v) * np.sign(det3)[:, None]
-        N = geo.normals[p]
+    # Only the elements whose cone is 3-D are looked at, and the line test only
+    # where S is nearly singular.
+    inner = np.flatnonzero(geo.interior[p])
+    if len(inner):
+        Si, vi = S[inner], v[inner]
+        acc = _Acc(len(inner), ynorm)
+        Sd = {(i, j): Si[:, i, j] for i in range(3) for j in range(i, 3)}
+        g3 = _psd_quad(Sd, [vi[:, i] for i in range(3)], acc) + _ROUNDOFF * tot / acc.pmin
+        adj, det3, ndet = _inverse3(Si)
+        astar = np.einsum("mij,mj->mi", adj, vi) * np.sign(det3)[:, None]
+        N = geo.normals[p[inner], :fw]
+        pmi = pm[inner]
         side = np.einsum("mfi,mi->mf", N, astar)
         slack = 1e-9 * np.abs(astar).max(axis=1, keepdims=True)
         sure = ndet > 1e-8
-        in_p = np.all(~pm | (side >= -slack), axis=1)
-        in_m = np.all(~pm | (side <= slack), axis=1)
+        in_p = np.all(~pmi | (side >= -slack), axis=1)
+        in_m = np.all(~pmi | (side <= slack), axis=1)
         # S (nearly) singular: the maximiser is any point of the line
         # a0 + t n (n spanning the smallest eigen-direction, a0 the solution
         # orthogonal to it); inside when the line meets the cone.
         # Rank 1 or 0: the objective sees a only along one direction, where the
         # rays alone reach every value the cone reaches: no inside candidate.
-        line_p, line_m, line_ok = _line_meets_cone(S, v, N, pm)
-        in_p = np.where(sure, in_p, line_ok & line_p)
-        in_m = np.where(sure, in_m, line_ok & line_m)
-        plus = np.where(inner & in_p, np.maximum(plus, g3), plus)
-        minus = np.where(inner & in_m, np.maximum(minus, g3), minus)
-        bad |= inner & acc.bad
+        weak = np.flatnonzero(~sure)
+        if len(weak):
+            line_p, line_m, line_ok = _line_meets_cone(Si[weak], vi[weak], N[weak], pmi[weak])
+            in_p[weak] = line_ok & line_p
+            in_m[weak] = line_ok & line_m
+        plus[inner] = np.where(in_p, np.maximum(plus[inner], g3), plus[inner])
+        minus[inner] = np.where(in_m, np.maximum(minus[inner], g3), minus[inner])
+        bad[inner] |= acc.bad
     plus[bad] = np.inf
     minus[bad] = np.inf
     return plus, minus
@@ -856,7 +945,7 @@ def _eliminate(A, b, order, ynorm):
     return A, b, base, pmin, bad
 
 
-def _signed_bounds(geo, sets):
+def _signed_bounds(geo, sets, threshold=None):
     """Lower bounds for each unit of each set with its output sign fixed.
 
     ``out[m, j, 0]`` (sign +1) and ``out[m, j, 1]`` (sign -1) bound every
@@ -864,6 +953,11 @@ def _signed_bounds(geo, sets):
     sign: the other patterns are left free (their whole spans), and the signed
     unit's cone problem is solved over subsets of its rays (:func:`_cone_gain`).
     The full pattern (no sign) gets 0.
+
+    With `threshold` (sets of k patterns, no doubled one): a set is dead once one
+    of its units has both signs bounded at or above it, and its later units are
+    not bounded (``inf``): most sets that pass the least-squares bound die at
+    their first unit, so this saves most of the work.
     """
     M, s = sets.shape
     r = geo.r
@@ -872,21 +966,28 @@ def _signed_bounds(geo, sets):
     E = geo.Ef[rows]  # (M, s r, n)
     Gam = np.einsum("man,mbn->mab", E, E)
     h = E @ geo.yc
-    out = np.zeros((M, s, 2))
+    out = np.full((M, s, 2), np.inf)
+    live = np.arange(M)
     for j in range(s):
         jj = np.arange(j * r, (j + 1) * r)
         oo = [i for i in range(s * r) if i // r != j]
-        A, b, base, pmin, bad = _eliminate(Gam, h, oo, ynorm)
+        A, b, base, pmin, bad = _eliminate(Gam[live], h[live], oo, ynorm)
         Sj = A[:, jj][:, :, jj]
         vj = b[:, jj]
-        p = sets[:, j]
+        p = sets[live, j]
         gp, gm = _cone_gain(geo, p, Sj, vj, ynorm, geo.tot)
         allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[p])
+        lbs = np.empty((len(live), 2))
         for col, g in ((0, gp), (1, gm)):
             lb = geo.tot - base - g - allowance
             lb[bad] = 0.0
-            out[:, j, col] = np.maximum(lb, 0.0)
-        out[p == geo.full, j, :] = 0.0
+            lbs[:, col] = np.maximum(lb, 0.0)
+        lbs[p == geo.full] = 0.0
+        out[live, j] = lbs
+        if threshold is not None:
+            live = live[lbs.min(axis=1) < threshold]
+            if not len(live):
+                break
     return out
 
 
@@ -1091,8 +1192,9 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact", deadline
                 chunk, cb = chunk[live], cb[live]
                 # Per-unit signed bounds for the chunk, against the current
                 # threshold (it only falls, so later use stays safe).
-                lbs = _signed_bounds(geo, chunk)
-                if chunk.shape[1] == k:
+                full_size = chunk.shape[1] == k
+                lbs = _signed_bounds(geo, chunk, track.threshold() if full_size else None)
+                if full_size:
                     # No doubled pattern: a set is done when some unit has both
                     # signs bounded away (the full pattern has no sign: lbs 0).
                     dead = np.any(lbs.min(axis=2) >= track.threshold(), axis=1)
@@ -1114,7 +1216,8 @@ def _search(geo, k, incumbent_sse=np.inf, progress=False, desc="exact", deadline
         for size in sizes:
             per_set = np.array([_n_set_configs(size, k, False), _n_set_configs(size, k, True)])
             buf_sets, buf_bounds, n_buf = [], [], 0
-            for sets, bounds, nb, npr, nf in _bounded_sets(geo, size, track.threshold):
+            for sets, bounds, nb, npr, nf in _bounded_sets(geo, size, track.threshold,
+                                                           signed_last=size == k):
                 track.n_bounds += nb
                 track.n_pruned += int((npr - nf) * per_set[0] + nf * per_set[1])
                 if len(bounds):

@@ -23,7 +23,7 @@ _EXACT_FLOOR = 1e-12
 # is at most _EXACT_SECONDS and its estimated memory at most _EXACT_BYTES. Two parts of
 # its work, measured on the shared 2-core machine (see _exact_estimate): the
 # least-squares bounds of pattern sets (exact_cost's n_bounds, always done), about
-# 3 microseconds per bound and unit (but see _BOUND_SECONDS_2D_K3), and the geometry of
+# 3 microseconds per bound and unit (but see _BOUND_SECONDS_2D), and the geometry of
 # the patterns (1-D: ~1e-6 s and ~110 bytes per pattern and sample; 2-D: ~1.2e-7 s and
 # ~20 bytes per n^4, so that a 200-point 2-D sample would need ~30 GB even with one
 # unit). The search itself is not reliable on tiny samples (issue 9: 1-D and 2-D samples of 10 to 40 points), so a
@@ -39,23 +39,19 @@ _EXACT_BYTES = 2 ** 30
 # 24-point sample with 3 units estimated at 254 s took 11 s, a 20-point one (83 s) 5 s;
 # noise targets prune less (about 35 s of CPU at 24 points). exact=False skips both.
 _EXACT_VERIFY_SECONDS = 300.0
-# 2-D, 3 units: CPU seconds per bounded pattern set. Timed in one process on one BLAS
-# thread without an incumbent (benchmarks/exact_estimate.py, stop 30, euclid and noise
-# targets, 12 to 32 points), runs of a second or more cost 0.21 to 1.6 microseconds per
-# bound with 3 units (2.9 on the 1.2 s run of 12 noise points): their bounds come in large
-# vectorised batches, far cheaper than the 9 that 3 microseconds per unit gives. 2.4 is
-# about 1.5x the dearest of those runs (estimate / CPU 0.8 to 11 over the 12 runs), but
-# not of every sample: a 34-point noisy sine on clustered points (p11008 of
-# benchmarks/fresh.py --exact, fresh_small2d; estimated 567 s) took 1030 s of wall clock
-# there on a busy machine (1006 s of CPU alone, by hand: 4.3 microseconds per bound with
-# only 22 NNLS solves; the sets that escape the first bound get per-unit signed bounds),
-# hence the hard limits below. With 9, the 28-point Euclid sample of benchmarks/exact.py
-# was estimated at 651 s, beyond the check after the search, and took 22 s; the search
-# alone confirmed a best 3.07% above its certified optimum there (seed 4, stop 29). Not
-# for 4 or more units: there the sets escape the bounds where the units can nearly interpolate the sample, and
-# each costs a branch and bound (4 units, 14 points: 6.5 to 9.9 microseconds per bound,
-# 301 to 460 s in two runs; 12 points: 0.7 to 1.1), which 3 per unit (12) still covers.
-_BOUND_SECONDS_2D_K3 = 2.4e-6
+# 2-D: CPU seconds per bounded pattern set, by number of units (others: 3 microseconds
+# per unit). Timed in one process on one BLAS thread without an incumbent
+# (benchmarks/exact_estimate.py, stop 31, after the enumeration got cheaper where sets
+# escape the least-squares bound: euclid and noise targets, 8 to 96 points, and the 12
+# problems of benchmarks/fresh.py's held-out set fresh_small2d, 31 to 36 points, by
+# --fresh), the dearest run of a second or more cost, in microseconds per bound, 0.75
+# (2 units), 0.57 (3), 1.3 (4) and 3.95 (5); each constant is 1.5x that, as at stop 30
+# (then 2.4 for 3 units, after 9). The fresh problems cost 0.16 to 0.37 with 3 units:
+# p11008 (34 noisy points on clustered inputs), which took 1006 s of CPU at stop 30
+# (4.3 microseconds per bound: nearly every set that passed the least-squares bound went
+# to the per-unit signed bounds), now takes 87 s. 4 units no longer jump at 14 points
+# (stop 30: 7 to 10 microseconds per bound there, 301 to 460 s; now 0.9 to 1.0, 42 to 48 s).
+_BOUND_SECONDS_2D = {2: 1.2e-6, 3: 0.85e-6, 4: 2.0e-6, 5: 6.0e-6}
 # The estimate is a guide, not a bound, so the enumerations run under a hard limit of wall
 # clock: twice the budget when estimated cheap (20 s; on a busy machine wall time is 3 to 5
 # times CPU time, and a cheap answer is worth the wait), the budget itself for the check
@@ -79,7 +75,7 @@ def _exact_estimate(n, k, d):
 
     cost = exact_cost(n, k, n_features=d)
     P = cost["n_patterns"]
-    per_bound = _BOUND_SECONDS_2D_K3 if d == 2 and k == 3 else 3e-6 * k
+    per_bound = _BOUND_SECONDS_2D.get(k, 3e-6 * k) if d == 2 else 3e-6 * k
     seconds = per_bound * cost["n_bounds"]
     if d == 1:
         return seconds + 1e-6 * P * n, 110.0 * P * n

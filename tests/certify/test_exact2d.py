@@ -239,6 +239,41 @@ def test_signed_bounds_never_exceed_the_subproblem(seed):
     assert np.mean(np.array(gaps) > 1e-6) < 0.05
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_last_unit_bounds_from_the_pair_batches_equal_the_signed_bounds(seed):
+    """The last unit's signed bounds that prune sets of k patterns as they are
+    bounded (from the pair batches' Gram and target) match those of
+    _signed_bounds, which eliminates the other units afresh."""
+    rs = np.random.RandomState(40 + seed)
+    n = rs.randint(6, 11)
+    X = [rs.uniform(-1, 1, (n, 2)), rs.randint(0, 4, (n, 2)).astype(float),
+         np.round(rs.uniform(-1, 1, (n, 2)), 1)][seed % 3]
+    y = rs.normal(size=n)
+    Xs = (X - X.mean(0)) / np.abs(X - X.mean(0)).max(0)
+    geo = _enumeration._Geometry(Xs, (y - y.mean()) / np.abs(y - y.mean()).max())
+    P, r = geo.patterns.shape[1], geo.r
+    ynorm = np.sqrt(geo.tot)
+    checked, diffs = 0, []
+    for a in rs.choice(P - 2, 3, replace=False):
+        K, c, pmin, bad = _enumeration._extend_prefix(geo, np.zeros((0, P * r)), np.zeros(0),
+                                                       int(a))
+        for p, q, _, _, _, _, unit in _enumeration._pair_sets(
+                geo, K, c, pmin, bad, int(a) + 1, lambda: np.inf, geo.full == a, True):
+            sets = np.column_stack([np.full(len(p), a), p, q])
+            got = _enumeration._unit_bounds(geo, q, unit, ynorm)
+            want = _enumeration._signed_bounds(geo, sets)[:, 2]
+            diffs.append((got - want).ravel() / geo.tot)
+            checked += len(p)
+    assert checked > 50
+    diffs = np.concatenate(diffs)
+    # The same bounds up to their round-off allowances: the pair batches' is the
+    # larger (a product of the whitenings' eigenvalues, where the elimination uses
+    # its smallest pivot), so their bound is never above, and mostly equal.
+    assert diffs.max() <= 1e-12
+    assert np.median(np.abs(diffs)) < 1e-8
+    assert np.mean(np.abs(diffs) > 1e-6) < 0.1
+
+
 # ---------------------------------------------------------------------------
 # Degenerate data.
 
@@ -348,7 +383,7 @@ def test_interrupt_returns_uncertified_best(monkeypatch):
     y = rs.normal(size=9)
     calls = []
 
-    def interrupted(geo, size, threshold):
+    def interrupted(geo, size, threshold, signed_last=False):
         calls.append(size)
         raise KeyboardInterrupt  # as if Ctrl-C came while bounding
         yield
