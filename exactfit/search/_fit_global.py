@@ -260,10 +260,10 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
         is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
         and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
-        94, 34, 19 in 1-D and 85, 42, 17, 8, 6 in 2-D for 1 to 5 units; up to an
-        estimated 300 s (2-D: 85, 85, 30, 12, 9 points; the estimate is usually
-        pessimistic, ``benchmarks/exact_estimate.py``: a 28-point sample with 3 units
-        takes about 20 s), after the search, to certify or correct its best (the
+        94, 34, 19 in 1-D and 85, 61, 20, 10, 7 in 2-D for 1 to 5 units; up to an
+        estimated 300 s (2-D: 85, 85, 36, 16, 10 points; the estimate is usually
+        pessimistic, ``benchmarks/exact_estimate.py``: 31- to 36-point samples with 3
+        units take 27 to 87 s), after the search, to certify or correct its best (the
         message gives the search's loss; skipped when `max_time` is given). Either runs
         under a hard limit of wall clock (20 s and 300 s): past it the search's answer
         stands and the message says so. True:
@@ -527,8 +527,12 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
     theta, _, it = full.local(theta, tol="tight")
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
-    # The check by enumeration may take minutes: not when the caller bounded the time.
-    if exact == "auto" and not interrupted and max_time is None:
+    # The check by enumeration may take minutes: not when the caller bounded the time,
+    # nor after an exact fit (MSE at the floor, below the certificate's own tolerance of
+    # 1e-9 var(y): no network is lower by more; on 34- and 36-point samples the check
+    # took 40 to 54 s to say so, benchmarks/results/fresh_small2d_b.md).
+    exact_fit = loss == "mse" and stated <= _EXACT_FLOOR * float(np.var(Y))
+    if exact == "auto" and not interrupted and max_time is None and not exact_fit:
         try:
             res = exact_optimum(X, Y, sizes, activation, output, loss, "verify", t0,
                                 random_state, incumbent=net, searched=stated)

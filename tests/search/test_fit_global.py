@@ -219,7 +219,7 @@ def test_2d_equals_exact_2d(n, k, target):
 
 
 def test_search_best_certified_or_corrected_by_the_enumeration(monkeypatch):
-    # 16 points, 3 units (estimated 5.6 s): with "cheap" lowered to 1 s the search runs
+    # 16 points, 3 units (estimated 2.0 s): with "cheap" lowered to 1 s the search runs
     # first and the enumeration checks its best, with it as incumbent; the search alone
     # ends 60% above here.
     monkeypatch.setattr(exactfit.search._exact, "_EXACT_SECONDS", 1.0)
@@ -229,6 +229,32 @@ def test_search_best_certified_or_corrected_by_the_enumeration(monkeypatch):
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
         alone = fit_global(task.X, task.y, hidden=3, random_state=0, exact=False)
     assert alone.evidence == "search" and alone.loss >= res.loss * (1 - 1e-9)
+
+
+def test_no_check_after_an_exact_fit(monkeypatch):
+    # An exact fit (MSE at the floor) cannot be beaten by more than the certificate's
+    # tolerance: the check by enumeration is skipped (it would only bound every set).
+    monkeypatch.setattr(exactfit.search._exact, "_EXACT_SECONDS", 1.0)
+    checks = []
+    real = exactfit.search._fit_global.exact_optimum
+
+    def spy(*args, **kw):
+        checks.append(args[6])  # "auto", "verify" or a bool
+        return real(*args, **kw)
+
+    monkeypatch.setattr(exactfit.search._fit_global, "exact_optimum", spy)
+    rs = np.random.RandomState(3)
+    X = rs.uniform(-1, 1, size=(16, 2))
+    relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+    y = relu(X[:, 0] - 0.2) - 2 * relu(X[:, 1] + 0.1) + relu(X[:, 0] + X[:, 1])
+    res = fit_global(X, y, hidden=3, random_state=0)
+    assert res.evidence == "search" and res.confirmed and "an exact fit" in res.message
+    assert res.loss <= 1e-12 * np.var(y) and res.loss == mse(res.network, X, y)
+    assert checks == ["auto"]  # the cheap enumeration was considered, the check not run
+    # the same sample with noise: the check runs
+    y = y + 0.1 * rs.normal(size=16)
+    res = fit_global(X, y, hidden=3, random_state=0)
+    assert checks == ["auto", "auto", "verify"] and res.evidence == "certified"
 
 
 @pytest.mark.slow
