@@ -147,6 +147,7 @@ def rescore(out):
     for stem in ("exact_estimate", "exact_estimate_fresh"):
         path = os.path.join(out, stem + ".json")
         if not os.path.exists(path):
+            print(f"--rescore: no {path}; skipped")
             continue
         report = read_json(path)
         for r in report["rows"]:
@@ -176,6 +177,14 @@ def main(argv=None):
     ap.add_argument("--rescore", action="store_true",
                     help="run nothing: the stored results' estimates from the current code")
     args = ap.parse_args(argv)
+    if args.dims != [2]:
+        ap.error(f"--dims: exact_2d times 2-D problems only (--dims 2); got {args.dims}")
+    if not 1 <= args.sizes[0] <= args.sizes[1]:
+        ap.error(f"--sizes needs 1 <= LO <= HI; got {args.sizes}")
+    if min(args.widths) < 1:
+        ap.error(f"--widths must be positive integers; got {args.widths}")
+    if args.max_time is not None and not args.max_time > 0:
+        ap.error(f"--max-time must be a positive number of seconds; got {args.max_time}")
     if args.rescore:
         return rescore(args.out)
     os.makedirs(args.out, exist_ok=True)
@@ -185,35 +194,33 @@ def main(argv=None):
                                python=platform.python_version(),
                                load_start=[round(v, 2) for v in os.getloadavg()]),
                   rows=[])
+    stem = "exact_estimate_fresh" if args.fresh else "exact_estimate"
+
+    def record(row):
+        """Add a run, write both files (atomically) and say how it went."""
+        report["rows"].append(row)
+        report["machine"]["load_end"] = [round(v, 2) for v in os.getloadavg()]
+        write_json(os.path.join(args.out, stem + ".json"), report, indent=1)
+        write_text(os.path.join(args.out, stem + ".md"), markdown(report))
+        print(f"{row['target']} k={row['k']} n={row['n']}: estimate {row['estimate_s']:.3g} s, "
+              f"CPU {row['cpu_s']:.3g} s ({row['evidence']}), {row['us_per_bound']:.3g} "
+              f"us/bound", flush=True)
+
     if args.fresh:
         report["fresh"] = dict(dims=args.dims, sizes=args.sizes, widths=args.widths,
                                max_time=args.max_time)
         for seed in args.fresh:
             p = make_problem(seed, dims=args.dims, sizes=args.sizes, widths=args.widths)
             n = len(np.unique(p["X"], axis=0))
-            if p["X"].shape[1] != 2:
-                raise SystemExit(f"{p['name']}: exact_2d needs 2-D inputs (--dims 2)")
-            row = run(p["name"], p["hidden"], n, p["X"], p["y"], args.max_time, args.profile)
-            report["rows"].append(row)
-            report["machine"]["load_end"] = [round(v, 2) for v in os.getloadavg()]
-            write_json(os.path.join(args.out, "exact_estimate_fresh.json"), report, indent=1)
-            write_text(os.path.join(args.out, "exact_estimate_fresh.md"), markdown(report))
-            print(f"{p['name']}: estimate {row['estimate_s']:.3g} s, CPU {row['cpu_s']:.3g} s "
-                  f"({row['evidence']}), {row['us_per_bound']:.3g} us/bound", flush=True)
-        print(markdown(report))
-        return
-    for target in ("euclid", "noise"):
-        for k, sizes in (QUICK if args.quick else GRID).items():
-            for n in sizes:
-                row = run(target, k, n)
-                report["rows"].append(row)
-                report["machine"]["load_end"] = [round(v, 2) for v in os.getloadavg()]
-                write_json(os.path.join(args.out, "exact_estimate.json"), report, indent=1)
-                write_text(os.path.join(args.out, "exact_estimate.md"), markdown(report))
-                print(f"{target} k={k} n={n}: estimate {row['estimate_s']:.3g} s, CPU "
-                      f"{row['cpu_s']:.3g} s, {row['us_per_bound']:.3g} us/bound", flush=True)
-                if row["cpu_s"] > args.budget:
-                    break
+            record(run(p["name"], p["hidden"], n, p["X"], p["y"], args.max_time,
+                       args.profile))
+    else:
+        for target in ("euclid", "noise"):
+            for k, sizes in (QUICK if args.quick else GRID).items():
+                for n in sizes:
+                    record(run(target, k, n))
+                    if report["rows"][-1]["cpu_s"] > args.budget:
+                        break
     print(markdown(report))
 
 

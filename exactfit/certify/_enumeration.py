@@ -643,17 +643,18 @@ def _pair_sets(geo, K, c, pmin_prefix, bad_prefix, lo, threshold, full_in_prefix
                n_pruned, n_full, unit)
 
 
-def _unit_bounds(geo, q, unit, ynorm):
-    """Signed bounds ``(M, 2)`` of the last unit q of sets of k patterns, from the
-    ``unit`` data of :func:`_pair_sets` (its Gram S and target v off the other
-    units' span, the target's part in that span, and the projection's ``pmin``
-    and ``bad``), as in :func:`_signed_bounds` but without its elimination."""
-    Sq, vq, base, pmin, bad = unit
-    gp, gm = _cone_gain(geo, q, Sq, vq, ynorm, geo.tot)
-    allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[q])
+def _unit_bounds(geo, p, S, v, base, pmin, bad, ynorm):
+    """Signed bounds ``(M, 2)`` (sign +1, -1) of one unit of pattern p per set, from
+    its Gram S and target v off the other units' span, the target's part in that span
+    (``base``), and that projection's smallest pivot ``pmin`` and unusable elements
+    ``bad``: ``tot - base - cone gain - round-off allowance`` (0 where unusable, and
+    for the full pattern, which has no sign). Shared by :func:`_signed_bounds` (which
+    gets S and v by elimination) and the pair batches of :func:`_bounded_sets`."""
+    gp, gm = _cone_gain(geo, p, S, v, ynorm, geo.tot)
+    allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[p])
     lb = geo.tot - base[:, None] - np.stack([gp, gm], axis=1) - allowance[:, None]
     lb[bad] = 0.0
-    lb[q == geo.full] = 0.0
+    lb[p == geo.full] = 0.0
     return np.maximum(lb, 0.0)
 
 
@@ -697,22 +698,23 @@ def _bounded_sets(geo, size, threshold, signed_last=False):
     # pruned. On noisy samples about one set in ten passes the least-squares
     # bound and nearly all of them die here, at a fraction of the cost of
     # :func:`_signed_bounds`; batching keeps numpy's per-call cost small.
-    buf, n_buf = [], [0]
+    buf = []
+    n_buf = 0
 
     def flush():
         """The buffered sets whose last unit can still be below the threshold,
         and the count of those pruned (and of those holding the full pattern)."""
         sets = np.vstack([b_[0] for b_ in buf])
         bounds = np.concatenate([b_[1] for b_ in buf])
-        unit = tuple(np.concatenate([b_[2][i] for b_ in buf]) for i in range(5))
+        unit = [np.concatenate([b_[2][i] for b_ in buf]) for i in range(5)]
         buf.clear()
-        n_buf[0] = 0
-        lb = _unit_bounds(geo, sets[:, -1], unit, ynorm)
+        lb = _unit_bounds(geo, sets[:, -1], *unit, ynorm)
         dead = lb.min(axis=1) >= threshold()
         n_full = int(np.count_nonzero(dead & np.any(sets == geo.full, axis=1)))
         return sets[~dead], bounds[~dead], 0, int(np.count_nonzero(dead)), n_full
 
     def rec(prefix, K, c, pmin, bad):
+        nonlocal n_buf
         if len(prefix) == size - 2:
             lo = prefix[-1] + 1 if prefix else 0
             for p, q, bound, nb, npr, nf, unit in _pair_sets(
@@ -727,8 +729,9 @@ def _bounded_sets(geo, size, threshold, signed_last=False):
                 yield sets[:0], bound[:0], nb, npr, nf
                 if len(bound):
                     buf.append((sets, bound, unit))
-                    n_buf[0] += len(bound)
-                if n_buf[0] >= _CHUNK:
+                    n_buf += len(bound)
+                if n_buf >= _CHUNK:
+                    n_buf = 0
                     yield flush()
             return
         start = prefix[-1] + 1 if prefix else 0
@@ -972,17 +975,8 @@ def _signed_bounds(geo, sets, threshold=None):
         jj = np.arange(j * r, (j + 1) * r)
         oo = [i for i in range(s * r) if i // r != j]
         A, b, base, pmin, bad = _eliminate(Gam[live], h[live], oo, ynorm)
-        Sj = A[:, jj][:, :, jj]
-        vj = b[:, jj]
-        p = sets[live, j]
-        gp, gm = _cone_gain(geo, p, Sj, vj, ynorm, geo.tot)
-        allowance = _ROUNDOFF * geo.tot / (pmin * geo.pmin_pattern[p])
-        lbs = np.empty((len(live), 2))
-        for col, g in ((0, gp), (1, gm)):
-            lb = geo.tot - base - g - allowance
-            lb[bad] = 0.0
-            lbs[:, col] = np.maximum(lb, 0.0)
-        lbs[p == geo.full] = 0.0
+        Sj, vj = A[:, jj][:, :, jj], b[:, jj]
+        lbs = _unit_bounds(geo, sets[live, j], Sj, vj, base, pmin, bad, ynorm)
         out[live, j] = lbs
         if threshold is not None:
             live = live[lbs.min(axis=1) < threshold]

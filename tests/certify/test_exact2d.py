@@ -212,17 +212,22 @@ def test_subproblems_equal_cvxpy_constrained_least_squares():
         assert sse == pytest.approx(prob.value, rel=1e-6, abs=1e-9)
 
 
+def _random_geometry(rs, n, kind):
+    """The enumeration's geometry of n scaled points (uniform, on a grid, rounded:
+    kind 0, 1, 2) and a noise target."""
+    X = [rs.uniform(-1, 1, (n, 2)), rs.randint(0, 4, (n, 2)).astype(float),
+         np.round(rs.uniform(-1, 1, (n, 2)), 1)][kind]
+    y = rs.normal(size=n)
+    Xs = (X - X.mean(0)) / np.abs(X - X.mean(0)).max(0)
+    return _enumeration._Geometry(Xs, (y - y.mean()) / np.abs(y - y.mean()).max())
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_signed_bounds_never_exceed_the_subproblem(seed):
     """The per-unit bounds (one unit's sign fixed, the others free) are lower
     bounds of that subproblem's exact NNLS value, and nearly always equal to it."""
     rs = np.random.RandomState(30 + seed)
-    n = rs.randint(5, 12)
-    X = [rs.uniform(-1, 1, (n, 2)), rs.randint(0, 4, (n, 2)).astype(float),
-         np.round(rs.uniform(-1, 1, (n, 2)), 1)][seed % 3]
-    y = rs.normal(size=n)
-    Xs = (X - X.mean(0)) / np.abs(X - X.mean(0)).max(0)
-    geo = _enumeration._Geometry(Xs, (y - y.mean()) / np.abs(y - y.mean()).max())
+    geo = _random_geometry(rs, rs.randint(5, 12), seed % 3)
     P = geo.patterns.shape[1]
     sets = np.array([np.sort(rs.choice(P, 3, replace=False)) for _ in range(30)])
     lbs = _enumeration._signed_bounds(geo, sets)
@@ -245,12 +250,7 @@ def test_last_unit_bounds_from_the_pair_batches_equal_the_signed_bounds(seed):
     bounded (from the pair batches' Gram and target) match those of
     _signed_bounds, which eliminates the other units afresh."""
     rs = np.random.RandomState(40 + seed)
-    n = rs.randint(6, 11)
-    X = [rs.uniform(-1, 1, (n, 2)), rs.randint(0, 4, (n, 2)).astype(float),
-         np.round(rs.uniform(-1, 1, (n, 2)), 1)][seed % 3]
-    y = rs.normal(size=n)
-    Xs = (X - X.mean(0)) / np.abs(X - X.mean(0)).max(0)
-    geo = _enumeration._Geometry(Xs, (y - y.mean()) / np.abs(y - y.mean()).max())
+    geo = _random_geometry(rs, rs.randint(6, 11), seed % 3)
     P, r = geo.patterns.shape[1], geo.r
     ynorm = np.sqrt(geo.tot)
     checked, diffs = 0, []
@@ -260,7 +260,7 @@ def test_last_unit_bounds_from_the_pair_batches_equal_the_signed_bounds(seed):
         for p, q, _, _, _, _, unit in _enumeration._pair_sets(
                 geo, K, c, pmin, bad, int(a) + 1, lambda: np.inf, geo.full == a, True):
             sets = np.column_stack([np.full(len(p), a), p, q])
-            got = _enumeration._unit_bounds(geo, q, unit, ynorm)
+            got = _enumeration._unit_bounds(geo, q, *unit, ynorm)
             want = _enumeration._signed_bounds(geo, sets)[:, 2]
             diffs.append((got - want).ravel() / geo.tot)
             checked += len(p)
