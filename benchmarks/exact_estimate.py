@@ -23,19 +23,30 @@ own cost). Those results go to ``exact_estimate_fresh.{json,md}``.
 Results go to ``exact_estimate.json`` and ``exact_estimate.md`` in
 benchmarks/results (or --out), written atomically after every run.
 
+``--against REV`` times the same enumerations side by side with the exactfit of
+another commit (``git archive REV exactfit``): each problem runs in two child
+processes, one per version, in alternating order, and the table adds the old CPU
+seconds, the speed-up and whether the two certified losses agree (1e-9 relative).
+
 ``--rescore`` runs nothing: it recomputes the estimates and ratios of the stored
 results with the current ``_exact_estimate`` (after its constants change: they are
 set from these very runs) and rewrites both tables.
 
 Usage: python benchmarks/exact_estimate.py [--quick] [--budget SECONDS] [--out DIR]
        python benchmarks/exact_estimate.py --fresh 11008 11004 [--max-time S] [--profile]
+       python benchmarks/exact_estimate.py --fresh 11008 --against 42d4017
        python benchmarks/exact_estimate.py --rescore
 """
 
 import argparse
+import atexit
+import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -46,6 +57,7 @@ from fresh import make_problem  # noqa: E402  (the problems of benchmarks/fresh.
 from exactfit._io import write_json, write_text  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (k, N) grid: for each width, sizes up to where the enumeration takes minutes.
 GRID = {2: [16, 32, 48, 64, 80, 96], 3: [12, 16, 20, 24, 28, 32, 36, 40],
         4: [8, 10, 12, 13, 14, 16, 18], 5: [7, 8, 9, 10, 11]}
@@ -58,7 +70,8 @@ STEPS = {"least-squares bounds": "_pair_sets", "last unit's signed bounds": "_un
          "NNLS": "nnls_checked"}
 
 
-def run(target, k, n, X=None, y=None, max_time=None, profile=False):
+def run(target, k, n, X=None, y=None, max_time=None, profile=False, against=None,
+        old_first=False):
     import warnings
 
     from threadpoolctl import threadpool_limits
@@ -69,6 +82,21 @@ def run(target, k, n, X=None, y=None, max_time=None, profile=False):
     if X is None:
         X, y = _data(target, n)
     seconds, need = _exact_estimate(n, k, 2)
+    if against is not None:
+        # Both versions in child processes alike; this commit's run is the row's.
+        new, old = side_by_side(X, y, k, against, max_time, old_first)
+        row = dict(target=target, k=k, n=n, estimate_s=seconds, estimate_bytes=need,
+                   cpu_s=new["cpu_s"], wall_s=new["wall_s"], ratio=seconds / new["cpu_s"],
+                   n_bounds=new["n_bounds"],
+                   n_bounds_formula=exact_cost(n, k, n_features=2)["n_bounds"],
+                   n_solved=new["n_solved"],
+                   us_per_bound=1e6 * new["cpu_s"] / max(new["n_bounds"], 1),
+                   loss=new["loss"], evidence=new["evidence"])
+        row.update(old_cpu_s=old["cpu_s"], speedup=old["cpu_s"] / new["cpu_s"],
+                   old_evidence=old["evidence"], old_n_bounds=old["n_bounds"],
+                   same_loss=bool(abs(new["loss"] - old["loss"])
+                                  <= 1e-9 * max(abs(old["loss"]), float(np.var(y)))))
+        return row
     prof = None
     if profile:
         import cProfile
@@ -96,6 +124,63 @@ def run(target, k, n, X=None, y=None, max_time=None, profile=False):
     return row
 
 
+# A child process's enumeration (--against): the exactfit found first on sys.path.
+_CHILD = r"""
+import json, sys, time, warnings
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from threadpoolctl import threadpool_limits
+import exactfit
+from exactfit.certify import exact_2d
+data = np.load(sys.argv[2])
+max_time = float(sys.argv[4]) if sys.argv[4] != "None" else None
+with threadpool_limits(1), warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)
+    cpu, wall = time.process_time(), time.perf_counter()
+    res = exact_2d(data["X"], data["y"], hidden=int(sys.argv[3]), max_time=max_time)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+print("RESULT " + json.dumps(dict(cpu_s=cpu, wall_s=wall, loss=float(res.loss),
+                                  evidence=res.evidence, n_bounds=int(res.n_bounds),
+                                  n_solved=int(res.n_solved), path=exactfit.__file__)))
+"""
+
+
+def checkout(rev):
+    """The exactfit package of commit `rev`, extracted into a temporary folder."""
+    where = tempfile.mkdtemp(prefix="exactfit-" + rev.replace("/", "_") + "-")
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
+    archive = subprocess.run(["git", "-C", REPO, "archive", rev, "exactfit"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
+    return where
+
+
+def child_run(path, X, y, k, max_time):
+    """exact_2d in a child process importing exactfit from `path`: its CPU seconds,
+    loss, evidence and bounds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data.npz")
+        np.savez(data, X=X, y=y)
+        proc = subprocess.run([sys.executable, "-c", _CHILD, path, data, str(k),
+                               str(max_time)], capture_output=True, text=True)
+    line = [s for s in proc.stdout.splitlines() if s.startswith("RESULT ")]
+    if proc.returncode or not line:
+        raise RuntimeError(f"exact_2d in {path} failed:\n{proc.stderr[-2000:]}")
+    out = json.loads(line[0][7:])
+    if not out.pop("path").startswith(path):
+        raise RuntimeError(f"the child did not import exactfit from {path}")
+    return out
+
+
+def side_by_side(X, y, k, old_path, max_time, old_first):
+    """This commit's and `old_path`'s enumerations of the same problem, each in a child
+    process, in the order `old_first` says: ``(new, old)`` as :func:`child_run` returns."""
+    order = [("old", old_path), ("new", REPO)]
+    runs = dict((name, child_run(path, X, y, k, max_time))
+                for name, path in (order if old_first else order[::-1]))
+    return runs["new"], runs["old"]
+
+
 def markdown(report):
     lines = ["# fit_global's estimate of the 2-D enumeration's time against its CPU time"
              + (" (fresh problems)" if report.get("fresh") else ""), "",
@@ -114,6 +199,24 @@ def markdown(report):
                      f"{r['n_solved']:,} | {r['estimate_s']:.3g} | {r['cpu_s']:.3g} | "
                      f"{r['wall_s']:.3g} | {r['ratio']:.2f} | {r['us_per_bound']:.3g} | "
                      f"{r['evidence']} |")
+    paired = [r for r in report["rows"] if "old_cpu_s" in r]
+    if paired:
+        lines += ["", f"Side by side with commit {report['against']} (`--against`): each "
+                      "problem enumerated in two child processes, one per version, in "
+                      "alternating order. `same loss`: the certified losses agree within "
+                      "1e-9 relative (of var(y) for exact fits).", "",
+                  "| target | k | N | CPU this commit (s) | CPU old (s) | speed-up | "
+                  "bounds this / old | same loss | evidence this / old |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in paired:
+            lines.append(f"| {r['target']} | {r['k']} | {r['n']} | {r['cpu_s']:.3g} | "
+                         f"{r['old_cpu_s']:.3g} | {r['speedup']:.2f}x | {r['n_bounds']:,} / "
+                         f"{r['old_n_bounds']:,} | {'yes' if r['same_loss'] else 'NO'} | "
+                         f"{r['evidence']} / {r['old_evidence']} |")
+        sp = [r["speedup"] for r in paired]
+        lines += ["", f"Speed-up (old CPU / this commit's CPU): {min(sp):.2f}x to "
+                      f"{max(sp):.2f}x, median {np.median(sp):.2f}x over {len(sp)} problems; "
+                      f"losses agree on {sum(r['same_loss'] for r in paired)} of {len(sp)}."]
     profiled = [r for r in report["rows"] if "profile" in r]
     if profiled:
         lines += ["", "Share of the CPU time under cProfile (cumulative, so nested steps "
@@ -174,6 +277,9 @@ def main(argv=None):
                     help="with --fresh: each enumeration's limit in seconds (a run past "
                          "it is recorded with evidence 'search')")
     ap.add_argument("--profile", action="store_true", help="with --fresh: CPU shares")
+    ap.add_argument("--against", metavar="REV",
+                    help="also time the enumerations of commit REV, side by side (each "
+                         "version in its own child process)")
     ap.add_argument("--rescore", action="store_true",
                     help="run nothing: the stored results' estimates from the current code")
     args = ap.parse_args(argv)
@@ -187,13 +293,22 @@ def main(argv=None):
         ap.error(f"--max-time must be a positive number of seconds; got {args.max_time}")
     if args.rescore:
         return rescore(args.out)
+    if args.against is not None and args.profile:
+        ap.error("--profile and --against: profile the runs of this commit alone")
+    old_path = None
+    if args.against is not None:
+        try:
+            old_path = checkout(args.against)
+        except subprocess.CalledProcessError as exc:
+            ap.error(f"--against: no exactfit at {args.against!r} in {REPO} "
+                     f"({exc.stderr.decode(errors='replace').strip() if exc.stderr else exc})")
     os.makedirs(args.out, exist_ok=True)
     report = dict(command="python benchmarks/exact_estimate.py " + " ".join(
                       sys.argv[1:] if argv is None else argv),
                   machine=dict(platform=platform.platform(), cpus=os.cpu_count(),
                                python=platform.python_version(),
                                load_start=[round(v, 2) for v in os.getloadavg()]),
-                  rows=[])
+                  rows=[], against=args.against)
     stem = "exact_estimate_fresh" if args.fresh else "exact_estimate"
 
     def record(row):
@@ -204,7 +319,9 @@ def main(argv=None):
         write_text(os.path.join(args.out, stem + ".md"), markdown(report))
         print(f"{row['target']} k={row['k']} n={row['n']}: estimate {row['estimate_s']:.3g} s, "
               f"CPU {row['cpu_s']:.3g} s ({row['evidence']}), {row['us_per_bound']:.3g} "
-              f"us/bound", flush=True)
+              f"us/bound" + (f"; old {row['old_cpu_s']:.3g} s, x{row['speedup']:.2f}, "
+                             f"same loss: {row['same_loss']}" if "old_cpu_s" in row else ""),
+              flush=True)
 
     if args.fresh:
         report["fresh"] = dict(dims=args.dims, sizes=args.sizes, widths=args.widths,
@@ -213,12 +330,14 @@ def main(argv=None):
             p = make_problem(seed, dims=args.dims, sizes=args.sizes, widths=args.widths)
             n = len(np.unique(p["X"], axis=0))
             record(run(p["name"], p["hidden"], n, p["X"], p["y"], args.max_time,
-                       args.profile))
+                       args.profile, old_path, len(report["rows"]) % 2 == 0))
     else:
         for target in ("euclid", "noise"):
             for k, sizes in (QUICK if args.quick else GRID).items():
                 for n in sizes:
-                    record(run(target, k, n))
+                    X, y = _data(target, n)
+                    record(run(target, k, n, X, y, against=old_path,
+                               old_first=len(report["rows"]) % 2 == 0))
                     if report["rows"][-1]["cpu_s"] > args.budget:
                         break
     print(markdown(report))

@@ -64,3 +64,39 @@ def test_rescore_recomputes_the_estimates_from_the_current_code(tmp_path):
         assert r["ratio"] == r["estimate_s"] / r["cpu_s"]
         assert r["cpu_s"] == old["cpu_s"]  # measurements untouched
     assert "recomputed by --rescore" in (tmp_path / "exact_estimate.md").read_text()
+
+
+def _git_head():
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", exact_estimate.REPO, "rev-parse", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def test_against_times_another_commit_side_by_side_on_the_same_problems(tmp_path):
+    import pytest
+    from fresh import make_problem
+
+    head = _git_head()
+    if head is None:
+        pytest.skip("not a git checkout: --against needs the repository's history")
+    exact_estimate.main(["--fresh", "11000", "11001", "--sizes", "9", "11", "--widths", "2",
+                         "--against", head, "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "exact_estimate_fresh.json").read_text())
+    assert report["against"] == head
+    for r in report["rows"]:
+        # the committed enumeration and this tree's certify the same optimum
+        assert r["same_loss"] and r["evidence"] == r["old_evidence"] == "certified"
+        assert r["speedup"] == r["old_cpu_s"] / r["cpu_s"] > 0
+    p = make_problem(11001, dims=[2], sizes=[9, 11], widths=[2])
+    assert abs(exact_2d(p["X"], p["y"], hidden=2).loss - report["rows"][1]["loss"]) <= (
+        1e-12 * max(report["rows"][1]["loss"], 1e-300))
+    assert "Side by side with commit " + head in (
+        tmp_path / "exact_estimate_fresh.md").read_text()
+    with pytest.raises(SystemExit):
+        exact_estimate.main(["--quick", "--against", "no-such-commit-x", "--out",
+                             str(tmp_path)])
+
