@@ -260,10 +260,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         :func:`exactfit.certify.exact_2d` (evidence "certified"). "auto": when it
         is cheap, its estimated time from :func:`exactfit.certify.exact_cost`
         and memory at most 10 s and 1 GiB: distinct points up to 2209, 845,
-        94, 34, 19 in 1-D and 85, 61, 20, 10, 7 in 2-D for 1 to 5 units; up to an
-        estimated 300 s (2-D: 85, 85, 36, 16, 10 points; the estimate is usually
+        94, 34, 19 in 1-D and 85, 61, 23, 10, 7 in 2-D for 1 to 5 units; up to an
+        estimated 300 s (2-D: 85, 85, 44, 16, 10 points; the estimate is usually
         pessimistic, ``benchmarks/exact_estimate.py``: 31- to 36-point samples with 3
-        units take 27 to 87 s), after the search, to certify or correct its best (the
+        units take 27 to 87 s of CPU, 40 and 48 points 77 to 112 s and 238 to 249 s),
+        after the search, to certify or correct its best (the
         message gives the search's loss; skipped when `max_time` is given). Either runs
         under a hard limit of wall clock (20 s and 300 s): past it the search's answer
         stands and the message says so. True:

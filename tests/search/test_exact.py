@@ -52,6 +52,30 @@ def test_estimate_grows_with_points_and_units():
     assert _exact_cheap(s1, m1, budget=s1) and not _exact_cheap(s1, m1, budget=s1 / 2)
 
 
+def test_3_unit_2d_estimate_follows_the_committed_timings():
+    # The estimate fit_global decides on, against the CPU times benchmarks/exact_estimate.py
+    # measured (committed in benchmarks/results): pessimistic on most runs, never by much
+    # (a constant sized on small samples was 4x to 5x too dear on 36 to 48 points, and kept
+    # the check off samples it certifies in a minute), and short by at most 1.5x on the
+    # dearest (the hard limit of wall clock covers that).
+    import json
+    from pathlib import Path
+
+    results = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    rows = [r for name in ("exact_estimate.json", "exact_estimate_fresh.json")
+            for r in json.loads((results / name).read_text())["rows"]
+            if r["k"] == 3 and r["evidence"] == "certified" and r["cpu_s"] >= 1]
+    assert len(rows) >= 20
+    ratios = np.array([_exact_estimate(r["n"], 3, 2)[0] / r["cpu_s"] for r in rows])
+    assert np.median(ratios) >= 1.2 and ratios.max() <= 2.5 and ratios.min() >= 1 / 1.5
+    assert np.mean(ratios >= 1) >= 0.9
+    # its cost per bounded set falls with the number of patterns, as measured
+    from exactfit.certify import exact_cost
+
+    per = [_exact_estimate(n, 3, 2)[0] / exact_cost(n, 3, 2)["n_bounds"] for n in (12, 24, 48)]
+    assert per[0] > per[1] > per[2]
+
+
 def test_exact_optimum_declines_what_it_cannot_enumerate():
     rs = np.random.RandomState(2)
     X, Y = rs.rand(30, 3), rs.rand(30, 1)
