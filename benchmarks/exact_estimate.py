@@ -242,11 +242,31 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def per_bound_fit(rows, k):
+    """Fit a + b / P microseconds per bounded set (P activation patterns) to the certified
+    runs of `k` units that took 1 s of CPU or more, in relative least squares (each run's
+    error as a fraction of its own cost) with a, b >= 0 (scipy.optimize.nnls): what
+    ``exactfit.search._exact._BOUND_SECONDS_2D`` is 1.5x of for 3 units. Returns
+    (a, b, runs), or None with fewer than 3 runs."""
+    from scipy.optimize import nnls
+
+    sel = [r for r in rows
+           if r["k"] == k and r["cpu_s"] >= 1.0 and r["evidence"] == "certified"]
+    if len(sel) < 3:
+        return None
+    u = np.array([r["us_per_bound"] for r in sel])
+    P = np.array([r["n"] ** 2 - r["n"] + 1 for r in sel], dtype=float)
+    (a, b), _ = nnls(np.c_[1 / u, 1 / (P * u)], np.ones(len(u)))
+    return float(a), float(b), len(sel)
+
+
 def rescore(out):
-    """Recompute the stored runs' estimates (and ratios) with the current code."""
+    """Recompute the stored runs' estimates (and ratios) with the current code, and print
+    the per-width fit of the cost per bounded set to both tables' runs together."""
     from exactfit._io import read_json
     from exactfit.search._exact import _exact_estimate
 
+    pooled = []
     for stem in ("exact_estimate", "exact_estimate_fresh"):
         path = os.path.join(out, stem + ".json")
         if not os.path.exists(path):
@@ -260,6 +280,12 @@ def rescore(out):
         write_json(path, report, indent=1)
         write_text(os.path.join(out, stem + ".md"), markdown(report))
         print(markdown(report))
+        pooled += report["rows"]
+    for k in sorted({r["k"] for r in pooled}):
+        fit = per_bound_fit(pooled, k)
+        if fit:
+            print(f"{k} units: fit of the CPU per bounded set to {fit[2]} runs: "
+                  f"{fit[0]:.3g} + {fit[1]:.3g} / P microseconds")
 
 
 def main(argv=None):

@@ -100,3 +100,14 @@ def test_against_times_another_commit_side_by_side_on_the_same_problems(tmp_path
         exact_estimate.main(["--quick", "--against", "no-such-commit-x", "--out",
                              str(tmp_path)])
 
+
+
+def test_per_bound_fit_recovers_a_cost_of_that_form_and_needs_three_runs():
+    rows = [dict(k=3, n=n, cpu_s=2.0, evidence="certified",
+                 us_per_bound=0.2 + 50.0 / (n * n - n + 1)) for n in (12, 20, 30, 40)]
+    a, b, runs = exact_estimate.per_bound_fit(rows, 3)
+    assert runs == 4 and abs(a - 0.2) < 1e-9 and abs(b - 50.0) < 1e-6
+    # runs under a second of CPU, uncertified runs and other widths are left out
+    rows[0]["cpu_s"], rows[1]["evidence"] = 0.5, "search"
+    assert exact_estimate.per_bound_fit(rows, 3) is None
+    assert exact_estimate.per_bound_fit(rows, 2) is None

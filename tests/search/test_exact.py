@@ -55,7 +55,7 @@ def test_estimate_grows_with_points_and_units():
 def test_3_unit_2d_estimate_follows_the_committed_timings():
     # The estimate fit_global decides on, against the CPU times benchmarks/exact_estimate.py
     # measured (committed in benchmarks/results): pessimistic on most runs, never by much
-    # (a constant sized on small samples was 4x to 5x too dear on 36 to 48 points, and kept
+    # (a constant sized on small samples was 4.6x to 6.8x too dear on 36 to 48 points, and kept
     # the check off samples it certifies in a minute), and short by at most 1.5x on the
     # dearest (the hard limit of wall clock covers that).
     import json
