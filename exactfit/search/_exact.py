@@ -53,8 +53,8 @@ _EXACT_VERIFY_SECONDS = 300.0
 # check below 37 points where it takes 40 to 250 s. The fit of a + b / P to the 25 runs of
 # a second or more (relative least squares; printed by benchmarks/exact_estimate.py
 # --rescore) is 0.126 + 66 / P microseconds, and the constant is 1.5x that: estimate / CPU
-# then 1.06 to 1.89 on 24 runs, and 0.76 on p11008 (34 noisy points on clustered inputs, 0.37 microseconds per
-# bound: many sets pass the least-squares bound and go to the per-unit signed bounds; the
+# then 1.06 to 1.89 on 24 runs, and 0.76 on p11008 (34 noisy points on clustered inputs,
+# 0.37 microseconds per bound: many sets pass the least-squares bound and go to the per-unit signed bounds; the
 # hard limit below covers such a run). Not fitted on: benchmarks/exact.py's 40- and
 # 48-point runs (stop 32), 77 to 88 s and 238 to 249 s of CPU, estimated 160 s and 446 s.
 _BOUND_SECONDS_2D = {2: (1.2e-6, 0.0), 3: (0.19e-6, 99e-6), 4: (2.0e-6, 0.0),
