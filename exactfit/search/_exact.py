@@ -39,24 +39,25 @@ _EXACT_BYTES = 2 ** 30
 # 24-point sample with 3 units estimated at 254 s took 11 s, a 20-point one (83 s) 5 s;
 # noise targets prune less (about 35 s of CPU at 24 points). exact=False skips both.
 _EXACT_VERIFY_SECONDS = 300.0
-# 2-D: CPU seconds per bounded pattern set, by number of units, as (a, b): a + b / P for P
-# activation patterns (others: 3 microseconds per unit). Timed in one process on one BLAS
-# thread without an incumbent (benchmarks/exact_estimate.py, stop 31, after the
+# 2-D: CPU seconds per bounded pattern set, by number of units, as (a, b): a + b / P for
+# P activation patterns (others: 3 microseconds per unit). Timed in one process on one
+# BLAS thread without an incumbent (benchmarks/exact_estimate.py, stop 31, after the
 # enumeration got cheaper where sets escape the least-squares bound: euclid and noise
 # targets, 8 to 96 points, and the 12 problems of benchmarks/fresh.py's held-out set
-# fresh_small2d, 31 to 36 points, by --fresh). With 2, 4 and 5 units the constant is 1.5x
-# the dearest run of a second or more, in microseconds per bound 0.75 (2 units), 1.3 (4)
-# and 3.95 (5), as at stop 30. With 3 units the cost per bound falls with the sample: each
-# pair of patterns costs a fixed overhead spread over the P - 2 sets it completes (0.57 to
-# 1.0 microseconds per bound at 12 to 16 points, 0.16 to 0.23 from 31 to 40), so a
-# constant sized on small samples was 4.6x to 6.8x too dear on 36 to 48 points and kept the
-# check below 37 points where it takes 40 to 250 s. The fit of a + b / P to the 25 runs of
-# a second or more (relative least squares; printed by benchmarks/exact_estimate.py
-# --rescore) is 0.126 + 66 / P microseconds, and the constant is 1.5x that: estimate / CPU
-# then 1.06 to 1.89 on 24 runs, and 0.76 on p11008 (34 noisy points on clustered inputs,
-# 0.37 microseconds per bound: many sets pass the least-squares bound and go to the per-unit signed bounds; the
-# hard limit below covers such a run). Not fitted on: benchmarks/exact.py's 40- and
-# 48-point runs (stop 32), 77 to 88 s and 238 to 249 s of CPU, estimated 160 s and 446 s.
+# fresh_small2d, 31 to 36 points, by --fresh). With 2, 4 and 5 units the constant is
+# 1.5x the dearest run of a second or more, in microseconds per bound 0.75 (2 units),
+# 1.3 (4) and 3.95 (5), as at stop 30. With 3 units the cost per bound falls with the
+# sample: each pair of patterns costs a fixed overhead spread over the P - 2 sets it
+# completes (0.57 to 1.0 microseconds per bound at 12 to 16 points, 0.16 to 0.23 from 31
+# to 40), so a constant sized on small samples was 4.6x to 6.8x too dear on 36 to 48
+# points and kept the check below 37 points where it takes 40 to 250 s. The fit of a + b
+# / P to the 25 runs of a second or more (relative least squares; printed by
+# benchmarks/exact_estimate.py --rescore) is 0.126 + 66 / P microseconds, and the
+# constant is 1.5x that: estimate / CPU then 1.06 to 1.89 on 24 runs, and 0.76 on p11008
+# (34 noisy points on clustered inputs, 0.37 microseconds per bound: many sets pass the
+# least-squares bound and go to the per-unit signed bounds; the hard limit below covers
+# such a run). Not fitted on: benchmarks/exact.py's 40- and 48-point runs (stop 32), 77
+# to 88 s and 238 to 249 s of CPU, estimated 160 s and 446 s.
 _BOUND_SECONDS_2D = {2: (1.2e-6, 0.0), 3: (0.19e-6, 99e-6), 4: (2.0e-6, 0.0),
                      5: (6.0e-6, 0.0)}
 # The estimate is a guide, not a bound, so the enumerations run under a hard limit of wall
