@@ -53,7 +53,7 @@ def draw_seeds(random_state, n):
 
 
 def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_threads=1,
-               on_result=None, prefer=None):
+               on_result=None, prefer=None, partial=True):
     """Call ``fn(*args)`` for every tuple in `arg_list`, in order, through joblib.
 
     Parameters
@@ -79,6 +79,11 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
         trials that spend their time in numpy on large arrays (which releases the
         GIL) and whose arguments are costly to send to another process.
         ``joblib.parallel_config(backend=...)`` still takes precedence.
+    partial : bool, default=True
+        What a Ctrl-C does (see Returns): True returns the trials finished so far;
+        False lets the KeyboardInterrupt through, for callers whose trials are only
+        meaningful all together (fit_global's recombination rounds, symmetric copies
+        and polish: a round cut short would pass for a finished one).
 
     Returns
     -------
@@ -108,7 +113,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
                 on_result(len(results) - 1, r)
             bar.update()
     except KeyboardInterrupt:
-        if nested:
+        if nested or not partial:
             raise
         warnings.warn(f"Interrupted: {len(results)} of {len(arg_list)} trials finished; "
                       "returning those.", RuntimeWarning, stacklevel=2)

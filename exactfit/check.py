@@ -109,6 +109,9 @@ def check(model, X, y, activation=None, output=None, rtol=0.01, n_restarts="auto
     model_loss = float(mse(network, X, Y))
     baseline = float(np.mean(np.var(Y, axis=0)))
     best = _best_known(network, X, Y, n_restarts, random_state, n_jobs, progress, fit_options)
+    if best.get("interrupted"):  # fit_global returns its best so far on Ctrl-C
+        raise KeyboardInterrupt("check was interrupted during fit_global's search: no "
+                                "verdict (it would rest on an unfinished search).")
     polished = _polish(network, X, Y)
     best_loss = min(float(best.loss), polished[1])
     if polished[1] < float(best.loss):  # the model's own basin is the best known

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,17 @@ def test_run_trials_keeps_finished_trials_on_interrupt():
     with pytest.warns(RuntimeWarning, match="Interrupted: 3 of 6"):
         out = run_trials(_square_or_stop, [(i,) for i in range(6)])
     assert out == [0, 1, 4]
+
+
+def test_run_trials_lets_the_interrupt_through_when_partial_is_false():
+    # For work that is only meaningful whole (fit_global's recombination rounds): no
+    # prefix passed off as the whole, no warning, and the depth count restored.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(KeyboardInterrupt):
+            run_trials(_square_or_stop, [(i,) for i in range(6)], partial=False)
+    assert not inside_trials()
+    assert run_trials(_square_or_stop, [(i,) for i in range(3)], partial=False) == [0, 1, 4]
 
 
 def test_draw_seeds_reproducible():

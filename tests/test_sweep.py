@@ -181,3 +181,39 @@ def test_references_warm_start_from_the_narrower_width(task):
                              init=[r2.network] * sweep_module._WARM_STARTS)
     assert refs[2] == pytest.approx(r2.loss, rel=1e-12)
     assert refs[3] == pytest.approx(r3.loss, rel=1e-12)
+
+
+def test_a_ctrl_c_in_a_reference_search_stops_the_sweep(task, monkeypatch, tmp_path):
+    # fit_global inside the sweep's reference trial used to return its best so far on
+    # Ctrl-C: the sweep went on, judged every cell against it, and checkpointed it.
+    from exactfit.search import _search
+
+    real, calls = _search.one_start, []
+
+    def start(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_search, "one_start", start)
+    path = tmp_path / "sweep.json"
+    with pytest.raises(KeyboardInterrupt, match="before every architecture's optimum"):
+        sweep(task, optimizers=("lbfgs",), widths=(2,), n_seeds=2, backend="sklearn",
+              epochs=30, reference_restarts=3, progress=False, checkpoint=str(path))
+    assert len(calls) == 3  # nothing ran after the Ctrl-C
+    # The checkpoint holds no reference: the resumed sweep searches again, and its
+    # reference is that of an uninterrupted sweep.
+    calls.clear()
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_search, "one_start", counted)
+    resumed = sweep(task, optimizers=("lbfgs",), widths=(2,), n_seeds=2, backend="sklearn",
+                    epochs=30, reference_restarts=3, progress=False, checkpoint=str(path))
+    assert calls
+    whole = sweep(task, optimizers=("lbfgs",), widths=(2,), n_seeds=2, backend="sklearn",
+                  epochs=30, reference_restarts=3, progress=False)
+    assert resumed.rows[0]["reference_loss"] == whole.rows[0]["reference_loss"]

@@ -60,7 +60,9 @@ def copies(problem, theta, mats, n_jobs):
     copy of the minimum.
     """
     images = [problem.polish(image(theta, problem.sizes, P)) for P in mats]
-    runs = run_trials(_local_run, [(problem, t) for t in images], n_jobs=n_jobs)
+    # (partial=False: a Ctrl-C reaches fit_global, which then stops; with the copies cut
+    # short, the canonicalisation would pass for done)
+    runs = run_trials(_local_run, [(problem, t) for t in images], n_jobs=n_jobs, partial=False)
     return [r for r in runs if np.isfinite(r[1])]
 
 

@@ -126,8 +126,17 @@ def binned_exact_start(X, Y, sizes, act, out, loss, budget=_BINNED_SECONDS):
     yb = np.array([Y[g, 0].mean() for g in groups])
     if len(np.unique(xb)) < 3:
         return None
-    res = exact_1d(xb, yb, hidden=k, max_configurations=max(
-        1, _exact_configurations(len(np.unique(xb)), k)))
+    with warnings.catch_warnings():
+        # exact_1d catches a Ctrl-C itself and returns its best, uncertified; the
+        # KeyboardInterrupt below says it instead (else the search would go on, the
+        # user's Ctrl-C swallowed)
+        warnings.filterwarnings("ignore", message="exact_1d interrupted",
+                                category=RuntimeWarning)
+        res = exact_1d(xb, yb, hidden=k, max_configurations=max(
+            1, _exact_configurations(len(np.unique(xb)), k)))
+    if res.evidence != "certified" and not res.get("timed_out"):
+        raise KeyboardInterrupt("fit_global's exact enumeration (of the data averaged in "
+                                "bins) was interrupted.")
     return res.network if res.evidence == "certified" else None
 
 
@@ -151,10 +160,15 @@ class CheckTimedOut(Exception):
 
 
 def exact_optimum(X, Y, sizes, act, out, loss, exact, t0, random_state, incumbent=None,
-           searched=None):
+                  searched=None, progress=False):
     """exact_1d's or exact_2d's certified optimum as fit_global's result, or None when not
     applicable (or, for exact="auto", not cheap; for exact="verify", the check of a
-    search's best `incumbent` (loss `searched`), not within _EXACT_VERIFY_SECONDS)."""
+    search's best `incumbent` (loss `searched`), not within _EXACT_VERIFY_SECONDS).
+
+    Raises :class:`CheckTimedOut` past the hard time limit, and KeyboardInterrupt when
+    the enumeration was interrupted (it catches Ctrl-C itself and returns its best,
+    uncertified: fit_global decides what stands). `progress` shows its progress bar.
+    """
     applicable = (len(sizes) == 3 and sizes[0] in (1, 2) and sizes[2] == 1 and act == "relu"
                   and out == "linear" and loss == "mse")
     if not applicable:
@@ -204,8 +218,11 @@ def exact_optimum(X, Y, sizes, act, out, loss, exact, t0, random_state, incumben
             # a timed-out enumeration warns; fit_global says it in its message instead
             warnings.filterwarnings("ignore", message=f"{name} stopped at max_time",
                                     category=RuntimeWarning)
-            res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, **limit) if d == 1
-                   else exact_2d(X, Y[:, 0], hidden=k, **limit))
+            # (and an interrupted one: fit_global says so, or the KeyboardInterrupt does)
+            warnings.filterwarnings("ignore", message=f"{name} interrupted",
+                                    category=RuntimeWarning)
+            res = (exact_1d(X[:, 0], Y[:, 0], hidden=k, progress=progress, **limit) if d == 1
+                   else exact_2d(X, Y[:, 0], hidden=k, progress=progress, **limit))
     except ValueError as err:
         raise ValueError(f"exact=True: {err}") from err
     if res.evidence != "certified":
@@ -232,7 +249,8 @@ def exact_optimum(X, Y, sizes, act, out, loss, exact, t0, random_state, incumben
                    if above and stated > 0 else ", above the optimum" if above
                    else ", the optimum"))
     return FitResult(network=net, loss=stated, loss_kind="mse", method="fit_global",
-                     success=True, message=msg, evidence="certified", nit=int(res.nit or 0),
+                     success=True, interrupted=False, message=msg, evidence="certified",
+                     nit=int(res.nit or 0),
                      time=time.perf_counter() - t0,
                      random_state=int_seed(random_state),
                      confirmed=True, stop_reason="certified", n_reached=0, n_minima=0,

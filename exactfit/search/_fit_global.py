@@ -70,7 +70,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from tqdm.auto import tqdm
 
-from .._parallel import draw_seeds, one_blas_thread
+from .._parallel import draw_seeds, inside_trials, one_blas_thread
 from .._validation import (check_choice, check_data, check_hidden, check_nonnegative,
                            check_positive_int, check_random_state)
 from ..activations import check_activation
@@ -300,7 +300,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         stopping point are discarded. (Euclid square, 3 units, on 2 cores:
         ``benchmarks/scaling.py --n-jobs 2``.)
     progress : bool, default=False
-        Show a progress bar over starts.
+        Show a progress bar over starts, and one over pattern sets while the exact
+        enumeration runs (steps 2 and 6: the check can take minutes).
 
     Returns
     -------
@@ -353,6 +354,17 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         - ``n_recombined``: starts of the recombination rounds tried (uncounted, kinds
           "recombined", "flipped", "intervals", "ridge", "redrawn");
           ``improved_by_recombination``: one of them set a new best.
+
+        Ctrl-C stops the call wherever it lands and returns the best so far with
+        ``success=False`` and ``interrupted=True`` (False otherwise): during the starts or a recombination round, the best
+        minimum met, polished on all the data (``stop_reason="interrupted"``, an
+        UnconfirmedOptimumWarning); during that polish, the best so far with its
+        output layer fitted on all the data (the same); during the check by
+        enumeration, the search's answer as it was (its ``stop_reason``), the message
+        saying the check was interrupted. Before any start finished (or during the
+        enumeration of step 2), the KeyboardInterrupt reaches the caller; so it does
+        inside a trial of :func:`exactfit.benchmark` or :func:`exactfit.sweep`, so that
+        one Ctrl-C stops the whole run.
 
     Examples
     --------
@@ -412,7 +424,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     if exact is not False:
         try:
             res = exact_optimum(X, Y, sizes, activation, output, loss, exact, t0,
-                                random_state)
+                                random_state, progress=progress)
         except CheckTimedOut as out:  # estimated cheap, but was not: the search decides
             res, check_note = None, f"; {out}, so the search was run instead"
         if res is not None:
@@ -445,6 +457,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     counted_kinds = []  # kind of each counted start, in seed order (as minima.losses)
     failed_seeds = []
     interrupted, stop_reason = False, None
+    # Where a Ctrl-C stopped the call (None: in the starts, or not at all), and whether
+    # the starts had met the stopping rule by then (the message says both).
+    phase, cut, rule_met = None, None, False
     bar = tqdm(total=max_restarts + len(init), desc="fit_global starts",
                disable=None if progress else True, leave=False)
     try:
@@ -489,6 +504,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 # so is not confirmed by any start, so the starts go on (budget allowing).
                 # Not once max_time ran out: a round is many starts (2-D, 60 points, 20
                 # units: max_time=60 ended after 91 s with it).
+                phase = "a recombination round"
                 found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
                 if found and stop_reason == "confirmed":
                     stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
@@ -503,8 +519,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 while (found and stop_reason == "max_restarts"
                        and time.perf_counter() - t0 <= time_limit):
                     found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
+                phase = None
     except KeyboardInterrupt:
-        interrupted = True
+        if inside_trials():  # a benchmark's or sweep's trial: one Ctrl-C stops them all
+            raise
+        interrupted, cut = True, phase
     finally:
         bar.close()
     if search.theta is None:
@@ -513,20 +532,30 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         raise RuntimeError(f"every start of fit_global diverged (non-finite weights or loss; "
                            f"{len(failed_seeds)} starts): check the data's scale.")
     if interrupted:
-        stop_reason = "interrupted"
+        rule_met, stop_reason = stop_reason == "confirmed", "interrupted"
 
     # Polish on all the data (a ladder of samples after a subsampled search), then tightly.
-    nit = search.nit
-    if rows is not None:
-        theta, it, by_sym = polish_ladder(search.pool, search.f, Xs, Ys, rows, opts, n_search,
-                                           search.mats, check_random_state(seeds[0]), n_jobs,
-                                           search.minima.floor)
-        nit += it
-        search.by_symmetry = search.by_symmetry or by_sym
-    else:
-        theta = search.theta
+    # A Ctrl-C there keeps the best so far, its output layer fitted on all the data (one
+    # least-squares solve): the call then returns at once, marked interrupted.
+    nit, it = search.nit, 0
+    theta = search.theta
     full = Problem(Xs, Ys, sizes, activation, output, loss, maxiter)
-    theta, _, it = full.local(theta, tol="tight")
+    try:
+        if rows is not None:
+            theta, it, by_sym = polish_ladder(search.pool, search.f, Xs, Ys, rows, opts,
+                                               n_search, search.mats,
+                                               check_random_state(seeds[0]), n_jobs,
+                                               search.minima.floor)
+            nit += it
+            search.by_symmetry = search.by_symmetry or by_sym
+        theta, _, it = full.local(theta, tol="tight")
+    except KeyboardInterrupt:
+        if inside_trials():
+            raise
+        theta, it = full.polish(theta), 0
+        if not interrupted:
+            rule_met, stop_reason, interrupted = stop_reason == "confirmed", "interrupted", True
+        cut = "the polish on all the data"
     net, stated = _network(theta, sizes, activation, output, loss, scaling, X, Y)
     # The check by enumeration may take minutes: not when the caller bounded the time,
     # nor after an exact fit (MSE at the floor, below the certificate's own tolerance of
@@ -536,9 +565,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     if exact == "auto" and not interrupted and max_time is None and not exact_fit:
         try:
             res = exact_optimum(X, Y, sizes, activation, output, loss, "verify", t0,
-                                random_state, incumbent=net, searched=stated)
+                                random_state, incumbent=net, searched=stated,
+                                progress=progress)
         except CheckTimedOut as out:  # the estimate was too low: the search's answer stands
             res, check_note = None, check_note + f"; its check by {out}"
+        except KeyboardInterrupt:  # the search's answer stands as it was, not certified
+            if inside_trials():
+                raise
+            res, interrupted = None, True
+            check_note += ("; its check by certify.exact_2d (or exact_1d) was interrupted "
+                           "(Ctrl-C): not certified")
         if res is not None:
             return res
 
@@ -550,13 +586,15 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                    minima.unseen, minima.missable, confirm, max_restarts, time_limit,
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry, search.n_recombined, search.by_recombination,
-                   ruled=(minima.n_reached_ruled, minima.n_ruled)) + check_note
+                   ruled=(minima.n_reached_ruled, minima.n_ruled), cut=cut,
+                   rule_met=rule_met) + check_note
     if not confirmed:
         # stacklevel 3: past one_blas_thread's wrapper, to the caller's line
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=3)
     factor = scaling.loss_factor(loss)
     return FitResult(network=net, loss=stated, loss_kind=loss, method="fit_global",
-                     success=not interrupted, message=msg, evidence="search",
+                     success=not interrupted, interrupted=interrupted, message=msg,
+                     evidence="search",
                      nit=int(nit + it), time=time.perf_counter() - t0,
                      random_state=int_seed(random_state), confirmed=confirmed,
                      stop_reason=stop_reason, n_reached=int(n_reached),
@@ -625,7 +663,11 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
 
 def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
              max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
-             by_symmetry, n_recombined=0, by_recombination=False, ruled=None):
+             by_symmetry, n_recombined=0, by_recombination=False, ruled=None, cut=None,
+             rule_met=False):
+    """fit_global's message. `cut`: what a Ctrl-C cut short after the starts (a
+    recombination round, the polish on all the data), with `rule_met`, whether the
+    starts had met the stopping rule by then."""
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
@@ -659,6 +701,13 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
            f"max_time={max_time:g} s{' (the default)' if default_time else ''} ran out; "
            f"the result depends on the machine's speed" if reason == "max_time"
            else "interrupted")
+    if reason == "interrupted" and cut is not None:
+        rule = ("after the starts had met the stopping rule" if rule_met else
+                "before the starts had met the stopping rule")
+        kept = ("; the network is the best so far with its output layer fitted on all the "
+                "data" if cut == "the polish on all the data" else "")
+        return (f"UNCONFIRMED (interrupted (Ctrl-C) during {cut}, {rule}{kept}; a better "
+                f"minimum may exist): " + head + body)
     short = (f"{confirm} starts (grown ones aside) reached the best"
              if (ruled[0] if ruled is not None else reached) < confirm else
              "the chance of a new minimum fell below the best's share of the starts")

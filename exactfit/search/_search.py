@@ -233,13 +233,17 @@ class Search:
         redraws = redrawn(self.problem, self.theta, rs)  # none for one unit
         thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
         seeds += draw_seeds(rs, len(redraws))
+        # partial=False: a round cut short by Ctrl-C would pass for a finished one; the
+        # KeyboardInterrupt goes on to fit_global, which stops there.
         if self._ahead():
             reach = Reach(self)
             runs = run_trials(local_ahead, [(reach, s, self.n_revive, self.problem, t)
-                                             for t, s in zip(thetas, seeds)], n_jobs=self.n_jobs)
+                                             for t, s in zip(thetas, seeds)],
+                              n_jobs=self.n_jobs, partial=False)
         else:
             runs = [(*run, None) for run in run_trials(
-                _local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs)]
+                _local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs,
+                partial=False)]
         before = self.f
         for (theta, f, nit, ahead), s, kind in zip(runs, seeds, kinds):
             finished.append((kind, s, f))
