@@ -106,12 +106,24 @@ def read_json(path, default=None):
 
 
 def git_commit():
-    """Short commit hash of the code, ``+dirty`` when tracked files differ from it."""
+    """Short commit hash of the code, ``+dirty`` when tracked files differ from it; when
+    the exactfit imported is another checkout's (an A/B run against an older commit with
+    PYTHONPATH set to a worktree of it), that checkout's commit and path as well."""
+    own = _commit_of(os.path.dirname(HERE))
+    import exactfit
+
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(exactfit.__file__)))
+    if os.path.realpath(pkg) == os.path.realpath(os.path.dirname(HERE)):
+        return own
+    return f"{own}; exactfit from {_commit_of(pkg)} at {pkg}"
+
+
+def _commit_of(root):
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
                               capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", ".", ":!benchmarks/results"],
-                               cwd=os.path.dirname(HERE)).returncode != 0
+                               cwd=root).returncode != 0
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

@@ -10,11 +10,13 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import exactfit
 from exactfit import bench, fit_global, mse
 from exactfit.certify import _enumeration
-from exactfit.search import UnconfirmedOptimumWarning, _fit_global, _search
+from exactfit.search import UnconfirmedOptimumWarning, _fit_global, _local, _search
 
 
 def _raise(*args, **kwargs):
@@ -162,3 +164,40 @@ def test_check_gives_no_verdict_on_an_interrupted_search(monkeypatch):
         warnings.simplefilter("ignore")
         with pytest.raises(KeyboardInterrupt, match="no verdict"):
             exactfit.check(model, X, y, local=False)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(at=st.integers(1, 400), hidden=st.integers(1, 3), n=st.sampled_from([40, 300, 4500]))
+def test_wherever_the_ctrl_c_lands_the_result_is_honest(at, hidden, n):
+    # Every local run of the call (starts, moves, canonicalisation, recombination rounds,
+    # the ladder, the final polish) goes through Problem.local: a Ctrl-C at the at-th.
+    X, y = _square(n, at)
+    real, count = _local.Problem.local, [0]
+
+    def local(self, *args, **kwargs):
+        count[0] += 1
+        if count[0] == at:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    real_offer, has_best = _search.Search.offer, []
+
+    def offer(self, *args, **kwargs):  # (records whether a start has been folded in)
+        real_offer(self, *args, **kwargs)
+        has_best.append(self.theta is not None)
+
+    with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings():
+        mp.setattr(_local.Problem, "local", local)
+        mp.setattr(_search.Search, "offer", offer)
+        warnings.simplefilter("ignore")
+        try:
+            res = fit_global(X, y, hidden=hidden, random_state=0, exact=False)
+        except KeyboardInterrupt as stop:  # only with nothing to return
+            assert not any(has_best) and "before any start finished" in str(stop)
+            return
+    assert res.interrupted == (count[0] >= at)
+    assert res.success == (not res.interrupted)
+    assert (res.stop_reason == "interrupted") == res.interrupted
+    assert not (res.interrupted and res.confirmed)
+    assert res.loss == pytest.approx(mse(res.network, X, y), rel=1e-12)
+    assert res.loss <= np.var(y) * (1 + 1e-9)

@@ -116,6 +116,23 @@ def test_ridge_starts_reach_a_trough_from_a_minimum_with_one_unit_along_it(rng):
     assert f <= 1e-8 * np.var(y) < problem.value(theta)
 
 
+def test_ridge_starts_on_searches_of_more_than_2000_rows(rng):
+    """The 1-D problem along a direction is solved on bin means, so its cost does not
+    grow with the rows: searches on 2001 to 4000 rows (all rows, no subsample) get the
+    starts too (they did not, and a held-out 2290-point problem confirmed a miss)."""
+    from exactfit.search._intervals import ridge_starts
+
+    X, y, v = _trough(rng, 3000)
+    problem = Problem(X, y[:, None], (2, 2, 1), "relu", "linear", "mse", 3000)
+    theta = np.zeros(n_params(problem.sizes))
+    theta[:4] = [v[0], -v[1], v[1], v[0]]
+    theta[4:6] = [-0.3, 0.0]
+    theta = problem.polish(theta)
+    starts = ridge_starts(problem, theta)
+    assert len(starts) == 2
+    assert min(problem.local(s)[1] for s in starts) <= 1e-8 * np.var(y) < problem.value(theta)
+
+
 def test_ridge_starts_only_for_few_units_and_several_inputs(rng):
     from exactfit.search._intervals import ridge_starts
 
