@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
-from ._validation import check_n_jobs, check_positive_int, check_random_state
+from ._validation import check_bool, check_n_jobs, check_positive_int, check_random_state
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
@@ -96,6 +96,7 @@ def run_trials(fn, arg_list, n_jobs=None, progress=False, desc=None, blas_thread
         instead, so that the outermost call stops: one Ctrl-C stops everything.
     """
     n_jobs = check_n_jobs(n_jobs)
+    partial = check_bool(partial, "partial")
     results = []
     if not arg_list:
         return results

@@ -27,6 +27,8 @@ def test_run_trials_lets_the_interrupt_through_when_partial_is_false():
             run_trials(_square_or_stop, [(i,) for i in range(6)], partial=False)
     assert not inside_trials()
     assert run_trials(_square_or_stop, [(i,) for i in range(3)], partial=False) == [0, 1, 4]
+    with pytest.raises(TypeError, match="partial must be True or False"):
+        run_trials(_square_or_stop, [(0,)], partial="no")
 
 
 def test_draw_seeds_reproducible():

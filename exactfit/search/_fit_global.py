@@ -356,15 +356,16 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
           ``improved_by_recombination``: one of them set a new best.
 
         Ctrl-C stops the call wherever it lands and returns the best so far with
-        ``success=False`` and ``interrupted=True`` (False otherwise): during the starts or a recombination round, the best
-        minimum met, polished on all the data (``stop_reason="interrupted"``, an
-        UnconfirmedOptimumWarning); during that polish, the best so far with its
-        output layer fitted on all the data (the same); during the check by
-        enumeration, the search's answer as it was (its ``stop_reason``), the message
-        saying the check was interrupted. Before any start finished (or during the
-        enumeration of step 2), the KeyboardInterrupt reaches the caller; so it does
-        inside a trial of :func:`exactfit.benchmark` or :func:`exactfit.sweep`, so that
-        one Ctrl-C stops the whole run.
+        ``success=False`` and ``interrupted=True`` (False otherwise): during the
+        starts or a recombination round, the best minimum met, polished on all the
+        data (``stop_reason="interrupted"``, an UnconfirmedOptimumWarning); during
+        that polish, the best so far with its output layer fitted on all the data
+        (the same); during the check by enumeration, the search's answer as it was
+        (its ``stop_reason``), the message saying the check was interrupted. Before
+        any start finished (or during the enumeration of step 2), the
+        KeyboardInterrupt reaches the caller; so it does inside a trial of
+        :func:`exactfit.benchmark` or :func:`exactfit.sweep`, so that one Ctrl-C
+        stops the whole run.
 
     Examples
     --------

@@ -28,30 +28,36 @@ def _square(n, seed):
     return X, np.sqrt(np.sum(X ** 2, axis=1))
 
 
+def _interrupted_call(monkeypatch, module, name, n, seed, phase):
+    """fit_global on an n-point Euclid square with `module.name` raising Ctrl-C: the
+    result, checked to be marked interrupted in `phase`, unconfirmed, with its
+    network's loss."""
+    X, y = _square(n, seed)
+    monkeypatch.setattr(module, name, _raise)
+    with pytest.warns(UnconfirmedOptimumWarning, match=f"during {phase}"):
+        res = fit_global(X, y, hidden=3, random_state=0)
+    assert not res.success and res.stop_reason == "interrupted" and not res.confirmed
+    assert res.interrupted
+    assert res.loss == pytest.approx(mse(res.network, X, y), rel=1e-12)
+    return res, X, y
+
+
 def test_a_ctrl_c_in_a_recombination_round_stops_the_call(monkeypatch):
     # The rounds' local runs went through run_trials, which used to return the runs
     # finished so far: the round passed for done and the call went on, CONFIRMED.
-    X, y = _square(300, 0)
-    monkeypatch.setattr(_search, "_local_run", _raise)
-    with pytest.warns(UnconfirmedOptimumWarning, match="during a recombination round"):
-        res = fit_global(X, y, hidden=3, random_state=0)
-    assert not res.success and res.stop_reason == "interrupted" and not res.confirmed
-    assert res.interrupted and res.n_recombined == 0
-    assert res.loss == pytest.approx(mse(res.network, X, y), rel=1e-12)
+    res, _, _ = _interrupted_call(monkeypatch, _search, "_local_run", 300, 0,
+                                  "a recombination round")
+    assert res.n_recombined == 0
 
 
 def test_a_ctrl_c_in_the_polish_keeps_the_search_best(monkeypatch):
     # 5000 rows: a subsampled search (2000 rows), then the ladder on all of them.
-    X, y = _square(5000, 1)
-    monkeypatch.setattr(_fit_global, "polish_ladder", _raise)
-    with pytest.warns(UnconfirmedOptimumWarning, match="during the polish on all the data"):
-        res = fit_global(X, y, hidden=3, random_state=0)
-    assert not res.success and res.stop_reason == "interrupted" and not res.confirmed
+    res, X, y = _interrupted_call(monkeypatch, _fit_global, "polish_ladder", 5000, 1,
+                                  "the polish on all the data")
     assert res.search_samples == 2000
     assert "output layer fitted on all the data" in res.message
-    # The stated loss is the network's on all the data, and its output layer is the
-    # least-squares one there (the polish that was cut short could only lower it).
-    assert res.loss == pytest.approx(mse(res.network, X, y), rel=1e-12)
+    # The stated loss is the network's on all the data (checked above), and its output
+    # layer is the least-squares one there (the polish cut short could only lower it).
     H = np.hstack([res.network.hidden_outputs(X)[-1], np.ones((len(X), 1))])
     best = np.linalg.lstsq(H, y, rcond=None)[0]
     assert res.loss <= np.mean((H @ best - y) ** 2) * (1 + 1e-9)
