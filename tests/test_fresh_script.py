@@ -164,3 +164,48 @@ def test_a_rewritten_report_says_which_run_its_records_come_from(tmp_path):
         assert run["jobs"] == 0
         assert run["measured"] == {k: measured[k] for k in ("command", "date", "commit")}
         assert f"its jobs ran as `{measured['command']}`" in (tmp_path / "fresh.md").read_text()
+
+
+def test_archs_are_drawn_apart_from_the_data():
+    others = fresh.ARCHS[1:]
+    seen = set()
+    for s in range(9000, 9024):
+        base, p = fresh.make_problem(s), fresh.make_problem(s, archs=others)
+        # the data and width are the default draw's; the name ends with the architecture
+        np.testing.assert_array_equal(p["X"], base["X"])
+        np.testing.assert_array_equal(p["y"] if p["y"].ndim == 1 else p["y"][:, 0], base["y"])
+        assert p["name"].startswith(base["name"]) and p["arch"] in p["name"]
+        assert fresh.make_problem(s, archs=("relu",))["name"] == base["name"]
+        seen.add(p["arch"])
+        if p["arch"] == "deep":
+            assert p["hidden"] == (base["hidden"],) * 2
+        if p["arch"] == "outputs2":
+            assert p["y"].shape == (len(base["y"]), 2) and np.var(p["y"][:, 1]) > 0
+        if p["arch"] == "mae":
+            assert p["fit"] == {"loss": "mae"} and p["loss"] == "mae"
+    assert seen == set(others)
+    p = fresh.make_problem(9000, archs=("mae",))
+    assert fresh.zero_loss(p) == pytest.approx(1e-4 * np.std(p["y"]))
+    assert fresh.zero_loss(fresh.make_problem(9000)) == pytest.approx(
+        1e-8 * np.var(fresh.make_problem(9000)["y"]))
+    for bad in (["--archs", "bogus"], ["--exact", "--dims", "2", "--archs", "mae"]):
+        with pytest.raises(SystemExit):
+            fresh.parse_args(bad)
+
+
+@pytest.mark.parametrize("arch", ["mae", "outputs2"])
+def test_a_run_of_another_arch_judges_the_problem_own_loss(tmp_path, arch):
+    args = ["--seed", "9004", "--problems", "1", "--calls", "1", "--long", "0",
+            "--dims", "2", "--sizes", "30", "40", "--widths", "2", "--archs", arch,
+            "--results", str(tmp_path)]
+    assert fresh.main(args) == 0
+    ckpt = json.loads((tmp_path / "fresh_checkpoint.json").read_text())
+    assert ckpt["settings"]["archs"] == [arch]
+    rec = ckpt["records"]["9004/call/0"]
+    assert rec["archs"] == [arch]
+    p = fresh.make_problem(9004, dims=(2,), sizes=(30, 40), widths=(2,), archs=(arch,))
+    # the record's loss is the problem's own (MAE for mae, MSE over both outputs), the
+    # loss fit_global stated for its network
+    assert rec["loss"] == pytest.approx(rec["stated"], rel=1e-9)
+    assert p["loss"] == ("mae" if arch == "mae" else "mse")
+    assert "Architectures drawn from" in (tmp_path / "fresh.md").read_text()
