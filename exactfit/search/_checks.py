@@ -86,8 +86,8 @@ def start_kinds(starts, unit_moves, auto_moves, auto_plain):
     kinds = [check_choice(k, START_KINDS, "starts") for k in names]
     for kind in ("grow", "wide"):
         if kind in kinds and not unit_moves:
-            raise ValueError(f"starts={kind!r} needs one hidden ReLU layer, a linear output "
-                             "and loss='mse'.")
+            raise ValueError(f"starts={kind!r} needs one hidden ReLU or leaky_relu layer, "
+                             "a linear output and loss='mse'.")
     return kinds
 
 

@@ -36,7 +36,8 @@ The algorithm (details in the modules named):
    `max_time` runs out; then the result says so and a
    :class:`UnconfirmedOptimumWarning` is raised. The stopping point is decided
    on the starts in seed order, so the result does not depend on ``n_jobs``.
-   Each time the starts would stop (one hidden ReLU layer, MSE), the units of
+   Each time the starts would stop (one hidden ReLU layer, MSE; "ReLU" here and in
+   step 3's moves includes leaky ReLU, :data:`._local.PIECEWISE_LINEAR`), the units of
    all the minima met are recombined (:mod:`._recombine`: the best subsets of
    them by exact least squares, settled by L-BFGS and the moves) and offered
    uncounted, with the best minimum's near-linear unit replaced after flipping
@@ -83,7 +84,7 @@ from ._checks import (check_bool, check_exact, check_init, check_max_time, check
                       int_seed, start_kinds)
 from ._exact import _EXACT_FLOOR, CheckTimedOut, binned_exact_start, exact_optimum
 from ._ladder import polish_ladder
-from ._local import Problem
+from ._local import PIECEWISE_LINEAR, Problem
 from ._penalty import MAX_REPULSION_UNITS
 from ._scaling import Scaling
 from ._search import Search
@@ -103,8 +104,8 @@ _ROWS_PER_PARAMETER = 20
 # ... used only when the data have more than this many times as many rows (see the
 # `subsample` parameter): below it the search runs on all rows.
 _SUBSAMPLE_FACTOR = 2
-# Starts of "auto", cycled: with the unit moves (one hidden ReLU layer, MSE,
-# linear output), and otherwise.
+# Starts of "auto", cycled: with the unit moves (one hidden ReLU or leaky-ReLU layer,
+# MSE, linear output), and otherwise.
 _AUTO_MOVES = ("spread", "data", "grow", "random", "grow")
 # With 3 or more inputs every other start is "wide" (_wide.py), beginning with one:
 # random hyperplanes rarely meet the target's units there, and a wider network
@@ -229,13 +230,15 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     revive : int, default=2
         Rounds per start in which units that are dead or never bend on the data
         are given a new role (the best unit for the residual of the others, with
-        one hidden ReLU layer; a random boundary through a sample otherwise); each
+        one hidden ReLU or leaky-ReLU layer; a random boundary through a sample
+        otherwise); each
         round is kept if the loss went down. 0 turns it off. Starts that ended in
         the best's funnel skip it (and the swap moves): see step 3 of the module
         docstring.
     starts : "auto" or one of :data:`START_KINDS` or list of them, default="auto"
         Kind of each start, cycled. "auto": "spread", "data", "grow", "random",
-        "grow" with one hidden ReLU layer, MSE and a linear output, each preceded
+        "grow" with one hidden ReLU or leaky-ReLU layer, MSE and a linear output
+        (the unit moves' case), each preceded
         by a "wide" start for 3 or more inputs; "spread", "data", "spread",
         "random" otherwise ("grow" and "wide" need the former).
     symmetries : "auto" or bool, default="auto"
@@ -280,7 +283,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         best 0.54% above the optimum, 0 of 20 on all rows, for 22% more CPU).
         None: search on all rows.
     recombine : bool, default=True
-        One hidden ReLU layer, MSE, linear output: each time the starts would stop,
+        One hidden ReLU or leaky-ReLU layer, MSE, linear output: each time the
+        starts would stop,
         try the best networks made of units of the minima met, the best
         minimum with its near-linear unit replaced after flipping others, and on
         1-D inputs the best with its breakpoints moved (step 4 of the module
@@ -412,7 +416,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     auto_rows = max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes))
     n_search = check_subsample(subsample, len(X),
                                auto_rows if len(X) > _SUBSAMPLE_FACTOR * auto_rows else len(X))
-    unit_moves = len(hidden) == 1 and activation == "relu" and output == "linear" and loss == "mse"
+    unit_moves = (len(hidden) == 1 and activation in PIECEWISE_LINEAR and output == "linear"
+                  and loss == "mse")
     kinds = start_kinds(starts, unit_moves, _AUTO_WIDE if X.shape[1] >= _WIDE_MIN_INPUTS
                         else _AUTO_MOVES,
                         _AUTO_DEEP if len(hidden) > 1 and activation == "relu" else _AUTO_PLAIN)

@@ -33,6 +33,7 @@ went down:
 
 import numpy as np
 
+from ..activations import activation
 from ..network import _forward, n_params, unflatten
 from ._reorient import _EXTRA, reoriented
 from ._starts import fresh_boundary
@@ -76,7 +77,7 @@ def replaced(problem, theta, units, rs):
     scale = _unit_scale(np.delete(W1, units, axis=1)) if len(units) < W1.shape[1] else 1.0
     for u in units:
         H = problem.hidden(theta)
-        w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+        w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs, leak=problem.leak)
         W1[:, u], b1[u] = w[:-1] * scale, w[-1] * scale
         W2[u] = 0.0
     return problem.polish(theta)
@@ -118,7 +119,8 @@ def swap_descent(problem, theta, f, rs, tries=_SWAP_TRIES, max_rounds=None, reor
         scale = _unit_scale(W1)
         moves = []
         for u in range(k):
-            w, predicted = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+            w, predicted = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs,
+                                     leak=problem.leak)
             if predicted < f * (1 - 1e-6):
                 moves.append((predicted, u, w))
         improved = False
@@ -161,7 +163,7 @@ def wasted_units(problem, theta):
 def revive(problem, theta, f, rs, rounds):
     """Give wasted units a new role; keep each round's result if the loss went down.
 
-    With the unit moves (one hidden ReLU layer, MSE, linear output) a wasted
+    With the unit moves (one hidden ReLU or leaky-ReLU layer, MSE, linear output) a wasted
     unit becomes the best unit for the residual of the others; otherwise (as
     before the moves existed) a random direction with its boundary through a
     random sample.
@@ -231,8 +233,8 @@ def inserted(problem, theta_small, small_sizes, rs):
     """A network one unit wider: the new unit the best one for the residual."""
     d, h, m = small_sizes
     Ws, bs = unflatten(theta_small, small_sizes)
-    H = np.maximum(problem.X @ Ws[0] + bs[0], 0.0) if h else np.zeros((problem.n, 0))
-    w, _ = best_unit(problem.X, problem.Y, H, rs)
+    H = activation(problem.act)(problem.X @ Ws[0] + bs[0]) if h else np.zeros((problem.n, 0))
+    w, _ = best_unit(problem.X, problem.Y, H, rs, leak=problem.leak)
     scale = _unit_scale(Ws[0]) if h else 1.0
     W1 = np.hstack([Ws[0], (w[:-1] * scale)[:, None]])
     b1 = np.append(bs[0], w[-1] * scale)

@@ -22,6 +22,7 @@ stays is ``python benchmarks/fresh.py`` (``--no-recombine`` runs the A/B twin).
 
 import numpy as np
 
+from ..activations import activation
 from ..network import n_params
 from ._units import _first_layer
 
@@ -151,9 +152,9 @@ def _rss(G, c, yy, s, C):
 
 
 def recombined(problem, pool, rs, keep=_KEEP):
-    """Starting vectors for `problem` (one hidden ReLU layer, MSE, linear output): the
-    `keep` best subsets of the units of the minima in `pool`, output layer solved
-    (:func:`best_of_units`)."""
+    """Starting vectors for `problem` (one hidden ReLU or leaky-ReLU layer, MSE, linear
+    output): the `keep` best subsets of the units of the minima in `pool`, output layer
+    solved (:func:`best_of_units`)."""
     return best_of_units(problem, unit_pool(pool, problem.sizes), rs, keep)
 
 
@@ -171,7 +172,7 @@ def best_of_units(problem, W, rs, keep=_KEEP):
     n = problem.n
     rows = np.sort(rs.choice(n, _POOL_ROWS, replace=False)) if n > _POOL_ROWS else slice(None)
     X = problem.X[rows]
-    H = np.maximum(X @ W[:-1] + W[-1], 0.0)
+    H = activation(problem.act)(X @ W[:-1] + W[-1])
     thetas = []
     for cols, _ in best_subsets(H, problem.Y[rows], k, rs, keep=keep):
         theta = np.zeros(n_params(problem.sizes))

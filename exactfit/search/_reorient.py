@@ -48,6 +48,7 @@ from itertools import combinations
 
 import numpy as np
 
+from ..activations import activation
 from ._local import Problem
 from ._units import (_first_layer, _unit_scale, best_unit, dense_unit, removal_costs,
                      with_unit, without_unit)
@@ -117,14 +118,15 @@ def flipped(theta, sizes, units):
     return theta
 
 
-def pruned(X, Y, theta, sizes, width):
+def pruned(X, Y, theta, sizes, width, act="relu"):
     """`theta` cut down to `width` units, each time dropping the unit whose loss the
-    least-squares output layer (re-solved) misses least. Returns the flat vector at
-    ``(d, width, m)``; its output layer is left for the caller to re-solve."""
+    least-squares output layer (re-solved) misses least, the hidden activation `act`.
+    Returns the flat vector at ``(d, width, m)``; its output layer is left for the
+    caller to re-solve."""
     sizes = tuple(sizes)
     while sizes[1] > width:
         W1, b1, _ = _first_layer(theta, sizes)
-        u = int(np.argmin(removal_costs(np.maximum(X @ W1 + b1, 0.0), Y)))
+        u = int(np.argmin(removal_costs(activation(act)(X @ W1 + b1), Y)))
         theta = without_unit(theta, sizes, u)
         sizes = (sizes[0], sizes[1] - 1, sizes[2])
     return theta
@@ -138,7 +140,7 @@ def cheapest_replaced(problem, theta, rs):
     u = int(np.argmin(removal_costs(H, problem.Y)))
     W1, b1, W2 = _first_layer(theta, problem.sizes)
     scale = _unit_scale(np.delete(W1, u, axis=1)) if W1.shape[1] > 1 else 1.0
-    w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs)
+    w, _ = best_unit(problem.X, problem.Y, np.delete(H, u, axis=1), rs, leak=problem.leak)
     W1[:, u], b1[u], W2[u] = w[:-1] * scale, w[-1] * scale, 0.0
     return problem.polish(theta)
 
@@ -157,17 +159,18 @@ def reoriented(problem, theta, f, rs, extra=_EXTRA, tries=_TRIES):
     wide, cur = problem, theta
     for c in range(extra + 1):
         if c:
-            w, _ = best_unit(X, Y, wide.hidden(cur), rs)
+            w, _ = best_unit(X, Y, wide.hidden(cur), rs, leak=wide.leak)
             scale = _unit_scale(_first_layer(cur, wide.sizes)[0])
             cur = with_unit(cur, wide.sizes, w, scale)
-            wide = Problem(X, Y, (d, k + c, m), "relu", "linear", "mse", problem.maxiter)
+            wide = Problem(X, Y, (d, k + c, m), problem.act, "linear", "mse", problem.maxiter)
             cur, f_wide, it = wide.local(cur)
             nit += it
             if not np.isfinite(f_wide):
                 break
         trials = []
         for S in flip_sets(wide, cur) + ([()] if c else []):
-            t = problem.polish(pruned(X, Y, flipped(cur, wide.sizes, S), wide.sizes, k))
+            t = problem.polish(pruned(X, Y, flipped(cur, wide.sizes, S), wide.sizes, k,
+                                      problem.act))
             if S or c:
                 trials.append(t)
             trials.append(cheapest_replaced(problem, t, rs))
@@ -217,8 +220,8 @@ def flip_replaced(problem, theta, f, rs, keep=_FLIP_KEEP):
         for S in _flip_sets_of(others):
             t = flipped(theta, problem.sizes, S)
             W1t, b1t, W2t = _first_layer(t, problem.sizes)
-            H = np.maximum(X @ W1t[:, others] + b1t[others], 0.0)
-            w, predicted = dense_unit(X, Y, H, rs)
+            H = activation(problem.act)(X @ W1t[:, others] + b1t[others])
+            w, predicted = dense_unit(X, Y, H, rs, leak=problem.leak)
             if predicted < f * (1 + _FLIP_BAND):
                 scale = _unit_scale(W1t[:, others])
                 W1t[:, L], b1t[L], W2t[L] = w[:-1] * scale, w[-1] * scale, 0.0

@@ -55,7 +55,7 @@ def one_start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
         nit += it
     elif kind == "grow":
         d, k, m = problem.sizes
-        problems = {w: Problem(*data, (d, w, m), "relu", "linear", "mse", opts["maxiter"])
+        problems = {w: Problem(*data, (d, w, m), opts["act"], "linear", "mse", opts["maxiter"])
                     for w in range(1, k)}
         problems[k] = problem
         theta, f, nit = grown(problems, rs)

@@ -94,7 +94,7 @@ def candidate_units(Xa, rs, n_candidates):
     return np.vstack([D, b[None, :]])
 
 
-def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
+def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS, leak=0.0):
     """The ReLU unit that best explains ``Y`` together with the kept units' outputs.
 
     Parameters
@@ -104,6 +104,10 @@ def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
     H_keep : ndarray of shape (n, k)
         Outputs of the units that stay (k may be 0).
     rs : RandomState
+    leak : float, default=0.0
+        Slope of the unit below its kink: 0 for ReLU, the leaky ReLU's slope for a
+        leaky unit ``max(z, leak z)`` (the refinement and the scores are then exact
+        for it).
 
     Returns
     -------
@@ -118,10 +122,10 @@ def best_unit(X, Y, H_keep, rs, n_candidates=_CANDIDATES, steps=_REFINE_STEPS):
     # Several outputs: refine on the residual's leading direction, score on all.
     r = R[:, 0] if R.shape[1] == 1 else R @ np.linalg.svd(R, full_matrices=False)[2][0]
     W = candidate_units(Xa, rs, n_candidates)
-    return _refined_best(Xa, Q, R, r, W, steps)
+    return _refined_best(Xa, Q, R, r, W, steps, leak)
 
 
-def dense_unit(X, Y, H_keep, rs, n_candidates=_DENSE_CANDIDATES):
+def dense_unit(X, Y, H_keep, rs, n_candidates=_DENSE_CANDIDATES, leak=0.0):
     """The best of many unrefined candidate units for the residual (see :func:`best_unit`).
 
     Where :func:`best_unit` refines a few hundred candidates by Gauss-Newton, this
@@ -136,14 +140,14 @@ def dense_unit(X, Y, H_keep, rs, n_candidates=_DENSE_CANDIDATES):
     1.036x to 1.17x, 16000 reached the optimum after L-BFGS in 10 of 10 draws.
 
     Returns ``(w, mse)`` as :func:`best_unit` does, scored on at most
-    :data:`_DENSE_ROWS` rows.
+    :data:`_DENSE_ROWS` rows; `leak` as there.
     """
     Xa, Q, R = _residual(X, Y, H_keep, rs, _DENSE_ROWS)
     W = candidate_units(Xa, rs, n_candidates)
     best_w, best_gain = W[:, 0], -1.0
     for a in range(0, W.shape[1], _DENSE_BLOCK):
         Wb = W[:, a:a + _DENSE_BLOCK]
-        gain = _gains(Xa, Q, R, Wb)
+        gain = _gains(Xa, Q, R, Wb, leak)
         j = int(np.argmax(gain))
         if gain[j] > best_gain:
             best_w, best_gain = Wb[:, j].copy(), float(gain[j])
@@ -160,11 +164,15 @@ def _residual(X, Y, H_keep, rs, max_rows):
     return Xa, Q, Y[rows] - Q @ (Q.T @ Y[rows])
 
 
-def _gains(Xa, Q, R, W):
-    """Residual sum of squares each candidate unit (column of W) removes, with the kept
-    units (Q) re-fitted; -1 for a candidate that is flat once they are projected out."""
+def _gains(Xa, Q, R, W, leak=0.0):
+    """Residual sum of squares each candidate unit (column of W, a unit ``max(z, leak z)``)
+    removes, with the kept units (Q) re-fitted; -1 for a candidate that is flat once they
+    are projected out."""
     F = np.matmul(Xa, W, out=_work("F", (Xa.shape[0], W.shape[1])))
-    np.maximum(F, 0.0, out=F)
+    if leak:
+        np.maximum(F, leak * F, out=F)
+    else:
+        np.maximum(F, 0.0, out=F)
     F -= np.matmul(Q, Q.T @ F, out=_work("QF", F.shape))
     nn = np.einsum("ij,ij->j", F, F)
     usable = nn > 1e-12 * max(float(nn.max()), 1e-300)
@@ -174,12 +182,16 @@ def _gains(Xa, Q, R, W):
     return gain
 
 
-def _refine(Xa, Q, r, W, steps):
+def _refine(Xa, Q, r, W, steps, leak=0.0):
     """Gauss-Newton steps of candidate units `W` (columns (w, b)) on their activation
-    patterns: pattern fixed, the unit is ``D Xa w``, a linear model whose least-squares
+    patterns: pattern fixed, the unit is ``S Xa w`` (S diagonal, the slope on each
+    sample: 1 where active, `leak` elsewhere), a linear model whose least-squares
     `w` against `r` (after projecting out the columns of `Q`) solves a small normal
     system per candidate. The sums over samples are matrix products (BLAS), which
-    is what keeps this affordable in d = 20 (a per-sample einsum took seconds)."""
+    is what keeps this affordable in d = 20 (a per-sample einsum took seconds). With
+    a leak, each sum is its value over the active samples (the product with the 0/1
+    pattern) plus the leak's share of its value over all of them: ``s = leak + (1 -
+    leak) D`` and ``s^2 = leak^2 + (1 - leak^2) D``."""
     n, d1 = Xa.shape
     q = Q.shape[1]
     # Per sample: x x^T, q x^T and r x side by side, so that one product with the
@@ -196,12 +208,19 @@ def _refine(Xa, Q, r, W, steps):
     for _ in range(steps):
         np.greater(np.matmul(Xa, W, out=Z), 0, out=D)  # the activation pattern, as 0/1
         S = np.zeros((width, M))
+        total = np.zeros(width)  # each sum over all samples (needed with a leak)
         for a, P in blocks or ((a, _products(Xa[a:a + step], Q[a:a + step], r[a:a + step]))
                                for a in range(0, n, step)):
             S += P.T @ D[a:a + step]
+            if leak:
+                total += P.sum(axis=0)
         G = S[:d1 * d1].T.reshape(M, d1, d1)
         B = S[d1 * d1:d1 * d1 + q * d1].T.reshape(M, q, d1)
         c = S[d1 * d1 + q * d1:].T
+        if leak:
+            G = (1 - leak ** 2) * G + leak ** 2 * total[:d1 * d1].reshape(d1, d1)
+            B = (1 - leak) * B + leak * total[d1 * d1:d1 * d1 + q * d1].reshape(q, d1)
+            c = (1 - leak) * c + leak * total[d1 * d1 + q * d1:]
         G = G - np.matmul(B.transpose(0, 2, 1), B)
         # G is a projected Gram matrix (positive semidefinite); a candidate active on no
         # sample has G = 0: the absolute floor keeps every system solvable (its solution
@@ -225,10 +244,10 @@ def _products(Xb, Qb, rb):
                       Xb * rb[:, None]])
 
 
-def _refined_best(Xa, Q, R, r, W, steps):
+def _refined_best(Xa, Q, R, r, W, steps, leak=0.0):
     """Refine candidates `W`, then the best by the residual it explains: ``(w, mse)``."""
-    W = _refine(Xa, Q, r, W, steps)
-    gain = _gains(Xa, Q, R, W)
+    W = _refine(Xa, Q, r, W, steps, leak)
+    gain = _gains(Xa, Q, R, W, leak)
     j = int(np.argmax(gain))
     return W[:, j].copy(), float(np.sum(R * R) - max(gain[j], 0.0)) / R.size
 

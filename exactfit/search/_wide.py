@@ -58,7 +58,7 @@ def pruned_wide(problem, rs, initial):
     d, k, m = problem.sizes
     if affordable_subsets(k, _FACTOR * k) < _MIN_SUBSETS:  # before paying for the fit
         return None
-    wide = Problem(problem.X, problem.Y, (d, _FACTOR * k, m), "relu", "linear", "mse",
+    wide = Problem(problem.X, problem.Y, (d, _FACTOR * k, m), problem.act, "linear", "mse",
                    problem.maxiter)
     # No near-zero finish: only the units' hyperplanes are kept.
     theta, f, _ = wide.local(initial(wide, "random", rs), near_zero=False)

@@ -84,7 +84,8 @@ def test_reorientation_by_default_adds_units_first_only_from_three_inputs(rng, m
         return theta, f, 0
     monkeypatch.setattr(moves, "reoriented", spy)
     # (no swap predicted to help: the reorientation is what a round tries next)
-    monkeypatch.setattr(moves, "best_unit", lambda X, *a: (np.zeros(X.shape[1] + 1), np.inf))
+    monkeypatch.setattr(moves, "best_unit",
+                        lambda X, *a, **kw: (np.zeros(X.shape[1] + 1), np.inf))
     X = rng.uniform(-1, 1, size=(300, d))
     y = np.sqrt(np.sum(X ** 2, axis=1, keepdims=True))
     problem = Problem(X, y, (d, 3, 1), "relu", "linear", "mse", 3000)

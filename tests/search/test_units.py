@@ -138,3 +138,45 @@ def test_refine_step_is_the_least_squares_unit_on_its_pattern_in_row_blocks_or_n
     W3 = _units._refine(Xa, Q, r, W, 3)
     monkeypatch.setattr(_units, "_BLOCK_FLOATS", 50 * 30)
     assert np.allclose(_units._refine(Xa, Q, r, W, 3), W3, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("blocks", [False, True])
+def test_refine_step_with_a_leak_is_the_least_squares_leaky_unit(monkeypatch, blocks):
+    # Leaky ReLU, max(z, a z): pattern fixed, the unit is S Xa w with slope 1 on active
+    # samples and a elsewhere; one step is the least-squares fit of r by it (row blocks
+    # or not), and the gains score the leaky unit's own least-squares fit
+    from exactfit.activations import LEAKY_SLOPE as a
+    from exactfit.search import _units
+
+    rs = np.random.RandomState(6)
+    X = rs.normal(size=(400, 3))
+    H = np.maximum(X @ rs.normal(size=(3, 2)) + 0.2, 0.0)
+    Y = rs.normal(size=(400, 1))
+    Xa, Q, R = _units._residual(X, Y, H, rs, 2000)
+    W = rs.normal(size=(4, 12)) * np.array([1.0, 1.0, 1.0, 0.1])[:, None]
+    if blocks:
+        monkeypatch.setattr(_units, "_BLOCK_FLOATS", 50 * 30)
+    W1 = _units._refine(Xa, Q, R[:, 0], W, 1, leak=a)
+    gains = _units._gains(Xa, Q, R, W, leak=a)
+    for j in range(W.shape[1]):
+        A = Xa * np.where(Xa @ W[:, j] > 0, 1.0, a)[:, None]
+        A -= Q @ (Q.T @ A)
+        w = np.linalg.lstsq(A, R[:, 0], rcond=None)[0]
+        assert np.allclose(W1[:, j], w / np.linalg.norm(w[:-1]), rtol=0, atol=1e-7)
+        f = A @ W[:, j]  # the leaky unit's outputs, kept units projected out
+        assert gains[j] == pytest.approx(float(f @ R[:, 0]) ** 2 / float(f @ f), rel=1e-9)
+
+
+def test_best_unit_with_a_leak_finds_a_planted_leaky_unit():
+    # three leaky units, two kept: with the leak the third is found (the fit is exact to
+    # ~1e-12 after the three refinement steps); scored as a ReLU unit, 3e-5 of var(y) stay
+    from exactfit.activations import LEAKY_SLOPE as a
+
+    rs = np.random.RandomState(7)
+    X = rs.normal(size=(1500, 3))
+    Z = X @ np.linalg.qr(rs.normal(size=(3, 3)))[0] + np.array([0.3, -0.2, 0.1])
+    H = np.maximum(Z, a * Z)
+    y = (H @ [1.0, -0.7, 1.3])[:, None]
+    _, leaky = best_unit(X, y, H[:, :2], np.random.RandomState(0), leak=a)
+    _, plain = best_unit(X, y, H[:, :2], np.random.RandomState(0))
+    assert leaky < 1e-10 * np.var(y) and plain > 1e-6 * np.var(y)
