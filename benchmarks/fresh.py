@@ -190,7 +190,8 @@ def _job(problem_seed, kind, seed, starts, recombine=True, dims=None, sizes=None
     # the problem's own loss (MSE unless --archs drew "mae"), of the returned network
     return {"problem": problem_seed, "kind": kind, "seed": int(seed),
             "loss": float(exactfit.loss(res.network, X, y, p["loss"])),
-            "stated": float(res.loss), "confirmed": bool(res.confirmed), "evidence": str(res.evidence),
+            "stated": float(res.loss), "confirmed": bool(res.confirmed),
+            "evidence": str(res.evidence),
             "n_starts": int(res.get("n_starts", 0)),
             "missable_share": float(res.get("missable_share", 0.0)),
             "stop_reason": str(res.get("stop_reason")),

@@ -231,16 +231,15 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         Rounds per start in which units that are dead or never bend on the data
         are given a new role (the best unit for the residual of the others, with
         one hidden ReLU or leaky-ReLU layer; a random boundary through a sample
-        otherwise); each
-        round is kept if the loss went down. 0 turns it off. Starts that ended in
-        the best's funnel skip it (and the swap moves): see step 3 of the module
-        docstring.
+        otherwise); each round is kept if the loss went down. 0 turns it off.
+        Starts that ended in the best's funnel skip it (and the swap moves): see
+        step 3 of the module docstring.
     starts : "auto" or one of :data:`START_KINDS` or list of them, default="auto"
         Kind of each start, cycled. "auto": "spread", "data", "grow", "random",
         "grow" with one hidden ReLU or leaky-ReLU layer, MSE and a linear output
-        (the unit moves' case), each preceded
-        by a "wide" start for 3 or more inputs; "spread", "data", "spread",
-        "random" otherwise ("grow" and "wide" need the former).
+        (the unit moves' case), each preceded by a "wide" start for 3 or more
+        inputs; "spread", "data", "spread", "random" otherwise ("grow" and "wide"
+        need the former).
     symmetries : "auto" or bool, default="auto"
         Re-optimise the images of each new best network under the symmetries of
         the data's bounding box (signed permutations of the standardised inputs:
@@ -284,10 +283,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         None: search on all rows.
     recombine : bool, default=True
         One hidden ReLU or leaky-ReLU layer, MSE, linear output: each time the
-        starts would stop,
-        try the best networks made of units of the minima met, the best
-        minimum with its near-linear unit replaced after flipping others, and on
-        1-D inputs the best with its breakpoints moved (step 4 of the module
+        starts would stop, try the best networks made of units of the minima met,
+        the best minimum with its near-linear unit replaced after flipping others,
+        and on 1-D inputs the best with its breakpoints moved (step 4 of the module
         docstring). They are offered uncounted, like warm starts; a new best
         they find keeps the starts going (it is not confirmed by any start). Why:
         a best basin that draws 1% of the starts is missed by a default call
