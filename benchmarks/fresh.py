@@ -140,6 +140,10 @@ def make_problem(seed, dims=None, sizes=None, widths=None, archs=None):
     problem = dict(name=name, seed=seed, X=X, y=y, hidden=k, arch="relu", fit={},
                    loss="mse")
     if archs is not None:
+        unknown = sorted(set(archs) - set(ARCHS))
+        if unknown or not len(archs):
+            raise ValueError(f"archs must be a non-empty list of {', '.join(ARCHS)}; got "
+                             f"{list(archs)}")
         ra = np.random.RandomState([seed, 1])
         arch = str(ra.choice(list(archs)))
         problem.update(arch=arch, name=name if arch == "relu" else f"{name}-{arch}")

@@ -191,6 +191,9 @@ def test_archs_are_drawn_apart_from_the_data():
     for bad in (["--archs", "bogus"], ["--exact", "--dims", "2", "--archs", "mae"]):
         with pytest.raises(SystemExit):
             fresh.parse_args(bad)
+    for bad in (("bogus",), ("relu", "leaky"), ()):
+        with pytest.raises(ValueError, match="archs must be"):
+            fresh.make_problem(9000, archs=bad)
 
 
 @pytest.mark.parametrize("arch", ["mae", "outputs2"])

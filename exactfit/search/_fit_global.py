@@ -84,7 +84,7 @@ from ._checks import (check_bool, check_exact, check_init, check_max_time, check
                       int_seed, start_kinds)
 from ._exact import _EXACT_FLOOR, CheckTimedOut, binned_exact_start, exact_optimum
 from ._ladder import polish_ladder
-from ._local import PIECEWISE_LINEAR, Problem
+from ._local import Problem, has_unit_moves
 from ._penalty import MAX_REPULSION_UNITS
 from ._scaling import Scaling
 from ._search import Search
@@ -414,8 +414,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     auto_rows = max(_SEARCH_ROWS, _ROWS_PER_PARAMETER * n_params(sizes))
     n_search = check_subsample(subsample, len(X),
                                auto_rows if len(X) > _SUBSAMPLE_FACTOR * auto_rows else len(X))
-    unit_moves = (len(hidden) == 1 and activation in PIECEWISE_LINEAR and output == "linear"
-                  and loss == "mse")
+    unit_moves = has_unit_moves(sizes, activation, output, loss)
     kinds = start_kinds(starts, unit_moves, _AUTO_WIDE if X.shape[1] >= _WIDE_MIN_INPUTS
                         else _AUTO_MOVES,
                         _AUTO_DEEP if len(hidden) > 1 and activation == "relu" else _AUTO_PLAIN)

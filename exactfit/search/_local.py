@@ -8,7 +8,7 @@ through :meth:`Problem.local`.
 import numpy as np
 from scipy.optimize import least_squares, minimize
 
-from ..activations import LEAKY_SLOPE
+from ..activations import LEAKY_SLOPE, activation, activation_derivative
 from ..construct._lstsq import solve_affine
 from ..losses import Objective
 from ..network import _forward, unflatten
@@ -35,8 +35,15 @@ _MAX_JACOBIAN = 10 ** 8
 #: on a held-out set of leaky-ReLU problems confirmed minima up to 1.56x above the
 #: best-known (benchmarks/fresh.py --archs: benchmarks/results/fresh_archs.md).
 PIECEWISE_LINEAR = ("relu", "leaky_relu")
-# Slope below the kink of each of them (for the Levenberg-Marquardt residuals).
+# Slope below the kink of each of them (for the moves' candidate units, _units.best_unit).
 _LEAK = {"relu": 0.0, "leaky_relu": LEAKY_SLOPE}
+
+
+def has_unit_moves(sizes, act, out, loss):
+    """Whether a network of layer `sizes` gets the unit moves (and the grown and wide starts,
+    recombination): one hidden layer of a :data:`PIECEWISE_LINEAR` activation, a linear
+    output and MSE (a least-squares output layer)."""
+    return len(sizes) == 3 and act in PIECEWISE_LINEAR and out == "linear" and loss == "mse"
 
 
 class Problem:
@@ -61,11 +68,7 @@ class Problem:
         self.maxiter = maxiter
         self.obj = Objective(X, Y, sizes, act, out, loss)
         self.lstsq_output = loss == "mse" and out == "linear"
-        # The unit moves (best unit for a residual, splits) need one hidden layer of a
-        # PIECEWISE_LINEAR activation and a least-squares output.
-        self.unit_moves = (len(sizes) == 3 and act in PIECEWISE_LINEAR
-                           and self.lstsq_output)
-        # the slope below the kink, for the moves' candidate units (_units.best_unit)
+        self.unit_moves = has_unit_moves(self.sizes, act, out, loss)
         self.leak = _LEAK.get(act, 0.0)
 
     @property
@@ -142,8 +145,7 @@ class Problem:
 
     def _residuals(self, theta):
         Wa, W2, b2 = self._split(theta)
-        Z = self.obj._XaT.T @ Wa
-        H = np.where(Z > 0, Z, _LEAK[self.act] * Z)
+        H = activation(self.act)(self.obj._XaT.T @ Wa)
         return (H @ W2 + b2 - self.Y).ravel()
 
     def _jacobian(self, theta):
@@ -151,8 +153,7 @@ class Problem:
         Wa, W2, _ = self._split(theta)
         Xa = self.obj._XaT.T
         Z = Xa @ Wa
-        slope = np.where(Z > 0, 1.0, _LEAK[self.act])
-        H = slope * Z
+        H, slope = activation(self.act)(Z), activation_derivative(self.act)(Z)
         n, (d1, h), m = len(Xa), Wa.shape, W2.shape[1]
         J = np.empty((n, m, theta.size))
         for j in range(m):

@@ -13,6 +13,16 @@ from exactfit.search import UnconfirmedOptimumWarning
 from exactfit.search._search import ROUND_KINDS
 
 
+def _fresh():
+    """benchmarks/fresh.py, whose held-out problems some tests replay."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    return importlib.import_module("fresh")
+
+
 def _sklearn_lbfgs_best(X, y, hidden, n_starts):
     """Independent check: scikit-learn's own L-BFGS from many random starts."""
     best = np.inf
@@ -553,12 +563,7 @@ def test_1d_binned_start_reaches_what_a_long_plain_search_reaches():
     # the 803-point problem where 4 of 5 default calls had confirmed up to 1.62x the
     # best-known (benchmarks/fresh.py, problem 9110): with the binned start, 3 calls
     # reach within 1e-3 of a 60-start search that also has it
-    import sys
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2] / "benchmarks"))
-    from fresh import make_problem
-
-    p = make_problem(9110)
+    p = _fresh().make_problem(9110)
     X, y = p["X"], p["y"]
     long = fit_global(X, y, hidden=4, n_restarts=60, max_restarts=60, confirm=10 ** 6,
                       random_state=123)
@@ -573,12 +578,7 @@ def test_ridge_starts_on_a_search_of_all_2290_rows():
     # one direction): searched on all rows, the call of seed 0 confirmed a minimum 12%
     # above the best-known while the ridge starts were kept to 2000 rows; now it
     # reaches what a 200-start search reaches
-    import sys
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2] / "benchmarks"))
-    from fresh import make_problem
-
-    p = make_problem(11408)
+    p = _fresh().make_problem(11408)
     X, y = p["X"], p["y"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconfirmedOptimumWarning)
@@ -676,12 +676,8 @@ def test_leaky_relu_reaches_a_small_basin_the_plain_starts_miss():
     # 1.56x above the best-known, whose basin drew 2 of 200 starts of a long search
     # (fresh_archs.md); with the unit moves the call reaches what a 200-start search
     # of another seed reaches
-    import sys
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2] / "benchmarks"))
-    from fresh import ARCHS, make_problem
-
-    p = make_problem(11711, archs=ARCHS[1:])
+    fresh = _fresh()
+    p = fresh.make_problem(11711, archs=fresh.ARCHS[1:])
     X, y = p["X"], p["y"]
     assert p["fit"] == {"activation": "leaky_relu"}
     with warnings.catch_warnings():
