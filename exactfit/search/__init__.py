@@ -9,7 +9,8 @@ modules, one per concept:
   subsampled search's candidates polished on ever larger samples;
 - ``_starts``: starting points; ``_moves``: moves that leave a local minimum,
   built on ``_units`` (the best unit for a residual, adding and dropping units)
-  and ``_reorient`` (flipping several units at once); ``_recombine``: the best
+  and ``_reorient`` (flipping several units at once); ``_layerwise``: those moves on
+  a deep network's last hidden layer; ``_recombine``: the best
   networks made of the minima's units; ``_wide``: the best units of a network 4 times
   as wide; ``_intervals``: 1-D breakpoints moved
   between samples, each placement solved exactly;

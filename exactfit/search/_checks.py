@@ -132,7 +132,8 @@ def memory_estimate(n, n_search, sizes, repulsion, unit_moves, workers=1):
     and gradient, the least-squares output layer a copy of the activations and
     the SVD's workspace: six floats, on all rows (the final polish) and on the
     search sample in each worker. The repulsion penalty adds three units x units
-    matrices per worker, the unit moves their candidate scoring.
+    matrices per worker, the unit moves (`unit_moves`: those of one hidden layer or of a
+    deep network's last) their candidate scoring.
     """
     units = sum(sizes[1:-1])
     per_row = 6 * units + 3 * sizes[-1] + sizes[0] + 1
@@ -143,8 +144,10 @@ def memory_estimate(n, n_search, sizes, repulsion, unit_moves, workers=1):
         from ._units import _CANDIDATES, _SCORE_ROWS
 
         rows = min(n_search, _SCORE_ROWS)
-        need += workers * 8 * _CANDIDATES * (3 * rows + (sizes[1] + 3) * (sizes[0] + 1)
-                                             + 2 * (sizes[0] + 1) ** 2)
+        # (the moves of a deep network's last hidden layer score units on the features
+        # of the layer below it: sizes[-3] inputs)
+        need += workers * 8 * _CANDIDATES * (3 * rows + (sizes[-2] + 3) * (sizes[-3] + 1)
+                                             + 2 * (sizes[-3] + 1) ** 2)
     return need
 
 

@@ -24,7 +24,9 @@ The algorithm (details in the modules named):
    costs nothing more. Any other start then gets the moves of :mod:`._moves`
    (wasted units replaced by the best unit for the residual, any unit swapped
    for it while that lowers the loss, then with 2 or more inputs several units
-   flipped at once, :mod:`._reorient`); if it then ends within 5% of the
+   flipped at once, :mod:`._reorient`; in a network of two or more hidden ReLU or
+   leaky-ReLU layers, MSE and a linear output, the swaps of its last hidden layer on
+   the features of the layers below, :mod:`._layerwise`); if it then ends within 5% of the
    incumbent without matching it, it is canonicalised (:mod:`._canonical`: its
    symmetric copies re-optimised, under the signed permutations of the inputs the
    search sample looks invariant under, :func:`._symmetry.invariant`; then
@@ -84,7 +86,7 @@ from ._checks import (check_bool, check_exact, check_init, check_max_time, check
                       int_seed, start_kinds)
 from ._exact import _EXACT_FLOOR, CheckTimedOut, binned_exact_start, exact_optimum
 from ._ladder import polish_ladder
-from ._local import Problem, has_unit_moves
+from ._local import Problem, has_top_moves, has_unit_moves
 from ._penalty import MAX_REPULSION_UNITS
 from ._scaling import Scaling
 from ._search import Search
@@ -420,7 +422,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                         _AUTO_DEEP if len(hidden) > 1 and activation == "relu" else _AUTO_PLAIN)
     recombine = recombine and unit_moves
     skip_repulsion = repulsion > 0 and max(hidden) > MAX_REPULSION_UNITS
-    check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion, unit_moves,
+    check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion,
+                 unit_moves or has_top_moves(sizes, activation, output, loss),
                  workers=effective_n_jobs(n_jobs))
 
     check_note = ""  # what became of a check by enumeration that ran out of time

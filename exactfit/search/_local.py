@@ -46,6 +46,13 @@ def has_unit_moves(sizes, act, out, loss):
     return len(sizes) == 3 and act in PIECEWISE_LINEAR and out == "linear" and loss == "mse"
 
 
+def has_top_moves(sizes, act, out, loss):
+    """Whether a network of layer `sizes` gets the moves of its last hidden layer
+    (:func:`._layerwise.top_layer_moves`): two or more hidden layers of a
+    :data:`PIECEWISE_LINEAR` activation, a linear output and MSE."""
+    return len(sizes) > 3 and act in PIECEWISE_LINEAR and out == "linear" and loss == "mse"
+
+
 class Problem:
     """Scaled data and architecture of one search, with its objective.
 
@@ -69,6 +76,7 @@ class Problem:
         self.obj = Objective(X, Y, sizes, act, out, loss)
         self.lstsq_output = loss == "mse" and out == "linear"
         self.unit_moves = has_unit_moves(self.sizes, act, out, loss)
+        self.top_moves = has_top_moves(self.sizes, act, out, loss)
         self.leak = _LEAK.get(act, 0.0)
 
     @property

@@ -18,6 +18,7 @@ from .._parallel import draw_seeds, run_trials
 from .._validation import check_random_state
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._intervals import interval_descent, ridge_starts
+from ._layerwise import top_layer_moves
 from ._local import Problem
 from ._moves import grown, redrawn, revive, swap_descent
 from ._penalty import penalised
@@ -81,12 +82,20 @@ def one_start(data, kind, seed, opts, warm=None, warm_sizes=None, scaling=None):
 
 
 def start_moves(problem, theta, f, rs, n_revive):
-    """The unit moves after a start's local run: revival of wasted units, swap descent."""
+    """The unit moves after a start's local run: revival of wasted units, swap descent (of
+    the last hidden layer, on the features of the layers below, in a deep network)."""
     theta, f, nit = revive(problem, theta, f, rs, n_revive)
     if problem.unit_moves:
         theta, f, it = swap_descent(problem, theta, f, rs)
         nit += it
+    elif problem.top_moves:
+        theta, f, it = top_layer_moves(problem, theta, f, rs, _top_swap)
+        nit += it
     return theta, f, nit
+
+
+def _top_swap(problem, theta, f, rs):
+    return swap_descent(problem, theta, f, rs, reorient=False)
 
 
 def start_ahead(reach, hop_seed, n_revive, *args):

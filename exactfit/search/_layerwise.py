@@ -1,0 +1,67 @@
+"""The unit moves for the last hidden layer of a deep network.
+
+With its lower layers fixed, the last hidden layer of a network of two or more
+hidden ReLU (or leaky-ReLU) layers, linear output and MSE is a one-hidden-layer
+network on the features the layers below compute: its units are hyperplanes in
+that feature space and its output layer is least squares. So the one-hidden-layer
+moves (:func:`._moves.swap_descent`: a unit replaced by the best unit for the
+residual of the others, then the reorientation) are exact there; what they gain
+is then settled by L-BFGS on all the weights. The lower layers have no such
+move (a unit of a lower layer reaches the output only through the layers above).
+"""
+
+import numpy as np
+
+from ..network import _forward, n_params, unflatten
+from ._local import Problem
+
+
+def top_problem(problem, theta):
+    """The last hidden layer and the output of `theta` as a one-hidden-layer problem on the
+    features of the layers below: ``(sub_problem, sub_theta)`` (a copy of the tail of
+    `theta`, which holds those two layers' weights in the flat layout)."""
+    sizes = problem.sizes
+    Ws, bs = unflatten(theta, sizes)
+    acts = [problem.act] * (len(sizes) - 2) + [problem.out]
+    # Only the layers below the last hidden one are run: their output is its input.
+    below = len(sizes) - 3
+    F = _forward(Ws[:below], bs[:below], acts[:below], problem.X)[1][-1]
+    sub_sizes = tuple(sizes[-3:])
+    sub = Problem(F, problem.Y, sub_sizes, problem.act, "linear", "mse", problem.maxiter)
+    return sub, theta[theta.size - n_params(sub_sizes):].copy()
+
+
+def top_layer_moves(problem, theta, f, rs, moves):
+    """The one-hidden-layer moves on the last hidden layer of a deep network.
+
+    Parameters
+    ----------
+    problem : Problem
+        A deep network's problem (its ``top_moves``: :func:`._local.has_top_moves`).
+    theta : ndarray
+        A local minimum of it, loss `f`.
+    rs : RandomState
+    moves : callable
+        ``moves(sub_problem, sub_theta, sub_f, rs) -> (sub_theta, sub_f, iterations)``
+        (:func:`._moves.swap_descent`).
+
+    Returns
+    -------
+    theta, f, nit
+        The moved network settled by L-BFGS on all weights when that lowered the
+        loss, else `theta` and `f` as they were.
+    """
+    sub, sub_theta = top_problem(problem, theta)
+    sub_f = sub.value(sub_theta)
+    if not np.isfinite(sub_f) or np.ptp(sub.X, axis=0).max(initial=0.0) == 0:
+        return theta, f, 0  # no feature varies: the layers below are dead
+    moved, moved_f, nit = moves(sub, sub_theta, sub_f, rs)
+    if not moved_f < sub_f * (1 - 1e-9):
+        return theta, f, nit
+    trial = theta.copy()
+    trial[trial.size - moved.size:] = moved
+    trial, f_trial, it = problem.local(trial)
+    nit += it
+    if f_trial < f:
+        return trial, f_trial, nit
+    return theta, f, nit

@@ -1,0 +1,99 @@
+"""search/_layerwise.py: the unit moves of a deep network's last hidden layer."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import exactfit
+from exactfit.network import _forward, n_params, unflatten
+from exactfit.search import _search
+from exactfit.search._layerwise import top_layer_moves, top_problem
+from exactfit.search._local import Problem
+from exactfit.search._moves import swap_descent
+
+
+def _teacher(sizes, n=300, seed=0):
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(-1, 1, size=(n, sizes[0]))
+    theta = rs.normal(size=n_params(sizes))
+    Ws, bs = unflatten(theta, sizes)
+    acts = ["relu"] * (len(sizes) - 2) + ["linear"]
+    Y = _forward(Ws, bs, acts, X)[1][-1]
+    return X, Y, theta, rs
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 3, 1), (1, 3, 4, 3, 2)])
+def test_top_problem_is_the_last_two_layers_on_the_features_below(sizes):
+    X, Y, theta, rs = _teacher(sizes)
+    problem = Problem(X, Y + rs.normal(size=Y.shape), sizes, "relu", "linear", "mse", 50)
+    sub, sub_theta = top_problem(problem, theta)
+    assert sub.sizes == sizes[-3:]
+    assert sub.X.shape == (len(X), sizes[-3])
+    # the same network, so the same loss (the tail of theta is the sub-network)
+    assert sub.value(sub_theta) == pytest.approx(problem.value(theta), rel=1e-12)
+    sub_theta[:] = 0.0  # a copy: theta is not changed through it
+    assert np.any(theta[-sub_theta.size:] != 0)
+
+
+def test_top_layer_moves_restore_a_missing_unit_of_the_last_layer():
+    # a teacher (2 -> 5 -> 3 -> 1); the student has its layers but one unit of the last
+    # hidden layer dead: replacing it by the best unit on the features is exact, where
+    # L-BFGS alone cannot bring a dead unit back (its gradient is 0)
+    sizes = (2, 5, 3, 1)
+    X, Y, teacher, rs = _teacher(sizes, seed=3)
+    problem = Problem(X, Y, sizes, "relu", "linear", "mse", 200)
+    student = teacher.copy()
+    Ws, bs = unflatten(student, sizes)
+    Ws[1][:, 2], bs[1][2], Ws[2][2] = 0.0, -1.0, 0.0  # unit 2 of layer 2: dead
+    student = problem.polish(student)  # the output layer re-fitted, the rest the teacher's
+    f = problem.value(student)
+    assert f > 1e-3 * np.var(Y)
+    theta, f_moved, nit = top_layer_moves(problem, student, f, rs, swap_descent)
+    assert nit > 0
+    assert f_moved < 1e-10 * np.var(Y)
+    assert problem.value(theta) == pytest.approx(f_moved, rel=1e-9, abs=1e-30)
+
+
+def test_top_layer_moves_never_raise_the_loss():
+    sizes = (1, 3, 3, 1)
+    rs = np.random.RandomState(1)
+    X = rs.uniform(-2, 2, size=(150, 1))
+    Y = np.sin(3 * X) + 0.1 * rs.normal(size=X.shape)
+    problem = Problem(X, Y, sizes, "relu", "linear", "mse", 200)
+    for _ in range(4):
+        theta, f, _ = problem.local(rs.normal(size=n_params(sizes)))
+        moved, f_moved, _ = top_layer_moves(problem, theta, f, rs, swap_descent)
+        assert f_moved <= f
+        assert problem.value(moved) == pytest.approx(f_moved, rel=1e-12)
+
+
+def test_top_moves_for_deep_piecewise_linear_networks_with_least_squares_outputs_only():
+    X = np.zeros((5, 1))
+    for act in ("relu", "leaky_relu"):
+        assert Problem(X, X, (1, 2, 2, 1), act, "linear", "mse", 10).top_moves
+    assert not Problem(X, X, (1, 2, 1), "relu", "linear", "mse", 10).top_moves
+    assert not Problem(X, X, (1, 2, 2, 1), "tanh", "linear", "mse", 10).top_moves
+    assert not Problem(X, X, (1, 2, 2, 1), "relu", "linear", "mae", 10).top_moves
+    assert not Problem(X, X, (1, 2, 2, 1), "relu", "sigmoid", "mse", 10).top_moves
+
+
+@pytest.mark.parametrize("activation, expected", [("relu", True), ("tanh", False)])
+def test_fit_global_gives_deep_relu_starts_the_top_layer_moves(monkeypatch, activation,
+                                                                expected):
+    calls = []
+
+    def counting(*args):
+        calls.append(1)
+        return top_layer_moves(*args)
+
+    monkeypatch.setattr(_search, "top_layer_moves", counting)
+    rs = np.random.RandomState(0)
+    X = rs.uniform(-1, 1, size=(120, 1))
+    y = np.abs(np.sin(3 * X[:, 0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
+        res = exactfit.fit_global(X, y, hidden=(2, 2), activation=activation,
+                                  max_restarts=8, random_state=0)
+    assert bool(calls) == expected
+    assert res.loss == pytest.approx(exactfit.mse(res.network, X, y), rel=1e-9)
