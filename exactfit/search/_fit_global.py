@@ -292,7 +292,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         they find keeps the starts going (it is not confirmed by any start). Why:
         a best basin that draws 1% of the starts is missed by a default call
         most of the time, while its units often sit in minima the starts did
-        reach (benchmarks/fresh.py).
+        reach (benchmarks/fresh.py). Two or more hidden ReLU or leaky-ReLU layers,
+        MSE, linear output: the rounds redraw one unit of the best at a time
+        (:func:`._layerwise.redrawn_layers`).
     random_state : int, RandomState or None
         Seeds of every start (drawn up front) and of the subsample.
     n_jobs : int or None
@@ -420,10 +422,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
     kinds = start_kinds(starts, unit_moves, _AUTO_WIDE if X.shape[1] >= _WIDE_MIN_INPUTS
                         else _AUTO_MOVES,
                         _AUTO_DEEP if len(hidden) > 1 and activation == "relu" else _AUTO_PLAIN)
-    recombine = recombine and unit_moves
+    top_moves = has_top_moves(sizes, activation, output, loss)
+    recombine = recombine and (unit_moves or top_moves)
     skip_repulsion = repulsion > 0 and max(hidden) > MAX_REPULSION_UNITS
     check_memory(len(X), n_search, sizes, repulsion > 0 and not skip_repulsion,
-                 unit_moves or has_top_moves(sizes, activation, output, loss),
+                 unit_moves or top_moves,
                  workers=effective_n_jobs(n_jobs))
 
     check_note = ""  # what became of a check by enumeration that ran out of time
@@ -593,7 +596,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry, search.n_recombined, search.by_recombination,
                    ruled=(minima.n_reached_ruled, minima.n_ruled), cut=cut,
-                   rule_met=rule_met) + check_note
+                   rule_met=rule_met, deep=top_moves) + check_note
     if not confirmed:
         # stacklevel 3: past one_blas_thread's wrapper, to the caller's line
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=3)
@@ -670,10 +673,11 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
 def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
              max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
              by_symmetry, n_recombined=0, by_recombination=False, ruled=None, cut=None,
-             rule_met=False):
+             rule_met=False, deep=False):
     """fit_global's message. `cut`: what a Ctrl-C cut short after the starts (a
     recombination round, the polish on all the data), with `rule_met`, whether the
-    starts had met the stopping rule by then."""
+    starts had met the stopping rule by then; `deep`: the rounds were a deep network's
+    redraws."""
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
@@ -693,8 +697,11 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
     if by_symmetry:
         body += "; improved by a symmetric image"
     if n_recombined:
-        body += (f"; {n_recombined} recombinations tried (of the minima's units, and of the "
-                 f"best's with units flipped, moved, redrawn or along one direction; uncounted)"
+        body += ((f"; {n_recombined} redraws tried (the best's hidden units redrawn one "
+                  f"at a time; uncounted)" if deep else
+                  f"; {n_recombined} recombinations tried (of the minima's units, and of the "
+                  f"best's with units flipped, moved, redrawn or along one direction; "
+                  f"uncounted)")
                  + (", one gave the best" if by_recombination else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"

@@ -18,7 +18,7 @@ from .._parallel import draw_seeds, run_trials
 from .._validation import check_random_state
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._intervals import interval_descent, ridge_starts
-from ._layerwise import top_layer_moves
+from ._layerwise import redrawn_layers, top_layer_moves
 from ._local import Problem
 from ._moves import grown, redrawn, revive, swap_descent
 from ._penalty import penalised
@@ -215,7 +215,8 @@ class Search:
         and at most 2 units (or all units along one direction), the best 1-D networks
         along its units' directions (:func:`._intervals.ridge_starts`, kind "ridge");
         and the best minimum with one unit redrawn at random (:func:`._moves.redrawn`,
-        kind "redrawn").
+        kind "redrawn"). A deep network (``problem.top_moves``) gets only the redraws,
+        of any hidden layer's units (:func:`._layerwise.redrawn_layers`).
 
         Skipped when no minimum was added since the last round and the best is (within
         the tolerance) the one that round began from: a round that lowered the best
@@ -227,6 +228,10 @@ class Search:
             if len(self.pool) == n_pool and self.f >= began_at * (1 - _RTOL):
                 return False
         rs = check_random_state(seed)
+        if self.problem.top_moves:  # a deep network: its units' redraws only
+            thetas = redrawn_layers(self.problem, self.theta, rs)
+            return self._round(thetas, ["redrawn"] * len(thetas), draw_seeds(rs, len(thetas)),
+                               finished)
         thetas = recombined(self.problem, self.pool, rs)
         kinds = ["recombined"] * len(thetas)
         if self.problem.sizes[1] > 1:
@@ -242,6 +247,10 @@ class Search:
         redraws = redrawn(self.problem, self.theta, rs)  # none for one unit
         thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
         seeds += draw_seeds(rs, len(redraws))
+        return self._round(thetas, kinds, seeds, finished)
+
+    def _round(self, thetas, kinds, seeds, finished):
+        """Run a round's starts and offer them, uncounted; whether one lowered the best."""
         # partial=False: a round cut short by Ctrl-C would pass for a finished one; the
         # KeyboardInterrupt goes on to fit_global, which stops there.
         if self._ahead():

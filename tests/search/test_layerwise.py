@@ -8,7 +8,7 @@ import pytest
 import exactfit
 from exactfit.network import _forward, n_params, unflatten
 from exactfit.search import _search
-from exactfit.search._layerwise import top_layer_moves, top_problem
+from exactfit.search._layerwise import redrawn_layers, top_layer_moves, top_problem
 from exactfit.search._local import Problem
 from exactfit.search._moves import swap_descent
 
@@ -97,3 +97,45 @@ def test_fit_global_gives_deep_relu_starts_the_top_layer_moves(monkeypatch, acti
                                   max_restarts=8, random_state=0)
     assert bool(calls) == expected
     assert res.loss == pytest.approx(exactfit.mse(res.network, X, y), rel=1e-9)
+
+
+def test_redrawn_layers_redraw_one_unit_of_one_layer_each():
+    sizes = (2, 3, 4, 1)
+    X, Y, theta, rs = _teacher(sizes, seed=5)
+    problem = Problem(X, Y, sizes, "relu", "linear", "mse", 50)
+    starts = redrawn_layers(problem, theta, rs, per_unit=2)
+    assert len(starts) == 2 * (3 + 4)
+    Ws0, bs0 = unflatten(theta, sizes)
+    for i, start in enumerate(starts):
+        layer, u = (0, i // 2) if i < 6 else (1, (i - 6) // 2)
+        Ws, bs = unflatten(start, sizes)
+        for j in range(3):  # every other weight as it was (the output layer re-solved)
+            if j == layer + 1 < 2:
+                np.testing.assert_array_equal(np.delete(Ws[j], u, axis=0),
+                                              np.delete(Ws0[j], u, axis=0))
+            elif j != layer and j < 2:
+                np.testing.assert_array_equal(Ws[j], Ws0[j])
+        changed = np.flatnonzero(np.any(Ws[layer] != Ws0[layer], axis=0)
+                                 | (bs[layer] != bs0[layer]))
+        assert list(changed) == [u]
+        if layer == 0:  # the new unit starts silent (the output layer is re-solved)
+            assert np.all(Ws[1][u] == 0)
+        # its boundary passes through a row of the layer's input
+        inputs = X if layer == 0 else np.maximum(X @ Ws0[0] + bs0[0], 0)
+        assert np.min(np.abs(inputs @ Ws[layer][:, u] + bs[layer][u])) < 1e-9
+
+
+def test_fit_global_redraws_deep_units_in_its_rounds():
+    rs = np.random.RandomState(2)
+    X = rs.uniform(-1, 1, size=(150, 2))
+    y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
+        res = exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=6, random_state=0)
+        off = exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=6, random_state=0,
+                                  recombine=False)
+    kinds = set(res.restart_starts)
+    assert "redrawn" in kinds and not kinds & {"recombined", "flipped", "ridge"}
+    assert res.n_recombined >= 12 and "redraws tried" in res.message
+    assert off.n_recombined == 0 and "redrawn" not in off.restart_starts
+    assert res.loss <= off.loss * (1 + 1e-9)  # the same starts, then the rounds
