@@ -41,7 +41,7 @@ def test_deep_relu_auto_starts_alternate_with_fold():
                                    random_state=0)
         tanh = exactfit.fit_global(X, y, hidden=(2, 2), activation="tanh", n_restarts=2,
                                    max_restarts=2, random_state=0)
-    assert list(deep.restart_starts) == ["fold", "spread", "fold", "data"]
+    assert list(deep.start_kinds) == ["fold", "spread", "fold", "data"]
     assert "fold" not in tanh.restart_starts
 
 
