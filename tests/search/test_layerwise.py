@@ -139,3 +139,18 @@ def test_fit_global_redraws_deep_units_in_its_rounds():
     assert res.n_recombined >= 12 and "redraws tried" in res.message
     assert off.n_recombined == 0 and "redrawn" not in off.restart_starts
     assert res.loss <= off.loss * (1 + 1e-9)  # the same starts, then the rounds
+
+
+def test_deep_moves_and_rounds_do_not_depend_on_n_jobs():
+    # with workers the moves run ahead in them (start_ahead, local_ahead): the parent
+    # must end where one process does, round by round
+    rs = np.random.RandomState(2)
+    X = rs.uniform(-1, 1, size=(150, 2))
+    y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
+        one, two = (exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=8, random_state=0,
+                                        n_jobs=n_jobs) for n_jobs in (1, 2))
+    assert one.n_recombined > 0
+    assert one.loss == two.loss
+    np.testing.assert_array_equal(one.restart_losses, two.restart_losses)
