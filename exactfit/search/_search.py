@@ -89,18 +89,9 @@ def start_moves(problem, theta, f, rs, n_revive):
         theta, f, it = swap_descent(problem, theta, f, rs)
         nit += it
     elif problem.top_moves:
-        theta, f, it = top_layer_moves(problem, theta, f, rs, _top_swap)
+        theta, f, it = top_layer_moves(problem, theta, f, rs)
         nit += it
     return theta, f, nit
-
-
-def _top_swap(problem, theta, f, rs):
-    """Swap descent on a deep network's last hidden layer, without the reorientation: on
-    one held-out deep problem (p11707 of fresh_archs: 2-D, 1131 points, 3 + 3 units) it
-    was 9.3 s of a 50 s call's profile, and two calls with it and the same two without
-    ended within 0.02% of each other (152 and 104 s a call; by hand, 3 processes on 2
-    cores)."""
-    return swap_descent(problem, theta, f, rs, reorient=False)
 
 
 def start_ahead(reach, hop_seed, n_revive, *args):

@@ -10,7 +10,6 @@ from exactfit.network import _forward, n_params, unflatten
 from exactfit.search import _search
 from exactfit.search._layerwise import redrawn_layers, top_layer_moves, top_problem
 from exactfit.search._local import Problem
-from exactfit.search._moves import swap_descent
 
 
 def _teacher(sizes, n=300, seed=0):
@@ -49,7 +48,7 @@ def test_top_layer_moves_restore_a_missing_unit_of_the_last_layer():
     student = problem.polish(student)  # the output layer re-fitted, the rest the teacher's
     f = problem.value(student)
     assert f > 1e-3 * np.var(Y)
-    theta, f_moved, nit = top_layer_moves(problem, student, f, rs, swap_descent)
+    theta, f_moved, nit = top_layer_moves(problem, student, f, rs)
     assert nit > 0
     assert f_moved < 1e-10 * np.var(Y)
     assert problem.value(theta) == pytest.approx(f_moved, rel=1e-9, abs=1e-30)
@@ -63,7 +62,7 @@ def test_top_layer_moves_never_raise_the_loss():
     problem = Problem(X, Y, sizes, "relu", "linear", "mse", 200)
     for _ in range(4):
         theta, f, _ = problem.local(rs.normal(size=n_params(sizes)))
-        moved, f_moved, _ = top_layer_moves(problem, theta, f, rs, swap_descent)
+        moved, f_moved, _ = top_layer_moves(problem, theta, f, rs)
         assert f_moved <= f
         assert problem.value(moved) == pytest.approx(f_moved, rel=1e-12)
 
@@ -125,15 +124,20 @@ def test_redrawn_layers_redraw_one_unit_of_one_layer_each():
         assert np.min(np.abs(inputs @ Ws[layer][:, u] + bs[layer][u])) < 1e-9
 
 
-def test_fit_global_redraws_deep_units_in_its_rounds():
+def _deep_fits(max_restarts, **variants):
+    """fit_global on one 2-D sample with 2 + 2 hidden ReLU units, once per variant (keyword
+    arguments of each); unconfirmed bests are expected."""
     rs = np.random.RandomState(2)
     X = rs.uniform(-1, 1, size=(150, 2))
     y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
-        res = exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=6, random_state=0)
-        off = exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=6, random_state=0,
-                                  recombine=False)
+        return [exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=max_restarts,
+                                    random_state=0, **kw) for kw in variants.values()]
+
+
+def test_fit_global_redraws_deep_units_in_its_rounds():
+    res, off = _deep_fits(6, on={}, off=dict(recombine=False))
     kinds = set(res.restart_starts)
     assert "redrawn" in kinds and not kinds & {"recombined", "flipped", "ridge"}
     assert res.n_recombined >= 12 and "redraws tried" in res.message
@@ -144,13 +148,7 @@ def test_fit_global_redraws_deep_units_in_its_rounds():
 def test_deep_moves_and_rounds_do_not_depend_on_n_jobs():
     # with workers the moves run ahead in them (start_ahead, local_ahead): the parent
     # must end where one process does, round by round
-    rs = np.random.RandomState(2)
-    X = rs.uniform(-1, 1, size=(150, 2))
-    y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
-        one, two = (exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=8, random_state=0,
-                                        n_jobs=n_jobs) for n_jobs in (1, 2))
+    one, two = _deep_fits(8, one=dict(n_jobs=1), two=dict(n_jobs=2))
     assert one.n_recombined > 0
     assert one.loss == two.loss
     np.testing.assert_array_equal(one.restart_losses, two.restart_losses)
