@@ -8,6 +8,12 @@ swap moves (:func:`._moves.swap_descent`: a unit replaced by the best unit for t
 residual of the others) are exact there; what they gain is then settled by L-BFGS
 on all the weights. The lower layers have no such
 move (a unit of a lower layer reaches the output only through the layers above).
+Tried at stop 37 and dropped: a lower unit replaced by the best candidate for the
+residual with the layers above linearised on their activation pattern (exact at the
+network as it is; in 1-D every breakpoint a candidate). At the bests of 4 default calls
+on 3 problems of the held-out set fresh_deep_b no candidate beat the unit it would
+replace, and the best candidate unlike the unit (pattern correlation below 0.9),
+settled by L-BFGS, ended above the call's best in all 4.
 
 :func:`redrawn_layers` gives such a network the recombination rounds' redraws
 (:func:`._moves.redrawn`): one unit of any hidden layer redrawn at random, the
