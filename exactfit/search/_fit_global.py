@@ -206,7 +206,9 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
         100 starts pay.
     max_time : float, optional
         Stop starting after this many seconds (the start under way finishes, and no
-        recombination round follows; the polish on all the data still runs); the
+        recombination round follows; a round under way finishes the batch of 8 of its
+        starts under way, and the message says it stopped; the polish on all the data
+        still runs); the
         result then depends on the machine's speed, and says so. None: 600 s, so
         that a default call on a wide layer in many inputs cannot run for hours
         (teacher-student d = k = 20 costs 90 to 140 s of CPU per start); the small
@@ -512,9 +514,11 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 # Before stopping, recombine the units of the minima met; a new best found
                 # so is not confirmed by any start, so the starts go on (budget allowing).
                 # Not once max_time ran out: a round is many starts (2-D, 60 points, 20
-                # units: max_time=60 ended after 91 s with it).
+                # units: max_time=60 ended after 91 s with it); and a round under way
+                # starts no batch of its starts past max_time (deadline).
                 phase = "a recombination round"
-                found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
+                deadline = t0 + time_limit
+                found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished, deadline)
                 if found and stop_reason == "confirmed":
                     stop_reason = _stop(search.minima, confirm, n_restarts, max_restarts,
                                         time.perf_counter() - t0, time_limit)
@@ -527,7 +531,8 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                 # round seeds, not reproduced by this loop).
                 while (found and stop_reason == "max_restarts"
                        and time.perf_counter() - t0 <= time_limit):
-                    found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished)
+                    found = search.recombine(draw_seeds(recombine_rs, 1)[0], finished,
+                                             deadline)
                 phase = None
     except KeyboardInterrupt:
         if inside_trials():  # a benchmark's or sweep's trial: one Ctrl-C stops them all
@@ -596,7 +601,7 @@ def fit_global(X, y, hidden=3, activation="relu", output="linear", loss="mse",
                    max_time is None, len(data[0]), len(X), minima.exact, skip_repulsion,
                    search.by_symmetry, search.n_recombined, search.by_recombination,
                    ruled=(minima.n_reached_ruled, minima.n_ruled), cut=cut,
-                   rule_met=rule_met, deep=top_moves) + check_note
+                   rule_met=rule_met, deep=top_moves, round_cut=search.round_cut) + check_note
     if not confirmed:
         # stacklevel 3: past one_blas_thread's wrapper, to the caller's line
         warnings.warn(msg, UnconfirmedOptimumWarning, stacklevel=3)
@@ -673,11 +678,11 @@ def _network(theta, sizes, act, out, loss, scaling, X, Y):
 def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, confirm,
              max_restarts, max_time, default_time, n_search, n_data, exact, skip_repulsion,
              by_symmetry, n_recombined=0, by_recombination=False, ruled=None, cut=None,
-             rule_met=False, deep=False):
+             rule_met=False, deep=False, round_cut=False):
     """fit_global's message. `cut`: what a Ctrl-C cut short after the starts (a
     recombination round, the polish on all the data), with `rule_met`, whether the
     starts had met the stopping rule by then; `deep`: the rounds were a deep network's
-    redraws."""
+    redraws; `round_cut`: a round stopped at `max_time`."""
     where = (f" on a subsample of {n_search} of {n_data} rows, then polished on all"
              if n_search < n_data else "")
     head = f"best of {n} starts" + (f" and {n_warm} warm starts" if n_warm else "") + where
@@ -702,7 +707,9 @@ def _message(reason, n, n_warm, reached, minima, p_better, unseen, missable, con
                   f"; {n_recombined} recombinations tried (of the minima's units, and of the "
                   f"best's with units flipped, moved, redrawn or along one direction; "
                   f"uncounted)")
-                 + (", one gave the best" if by_recombination else ""))
+                 + (", one gave the best" if by_recombination else "")
+                 + (f"; the last round stopped at max_time={max_time:g} s before all its "
+                    f"starts ran" if round_cut else ""))
     if skip_repulsion:
         body += f"; repulsion skipped (layers wider than {MAX_REPULSION_UNITS} units)"
     if reason == "confirmed":

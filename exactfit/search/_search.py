@@ -11,6 +11,8 @@ they are the moves it would have made itself, so results do not depend on
 ``n_jobs``.
 """
 
+import time
+
 import numpy as np
 from joblib import effective_n_jobs
 
@@ -35,6 +37,11 @@ from ._wide import pruned_wide
 _RTOL = 1e-4
 # Basin-hopping patience when a start is canonicalised: perturbations in a row that fail.
 _HOP_PATIENCE = 5
+# A recombination round with a deadline runs its starts in batches of this many, and
+# starts no batch past the deadline (a deep network's round of 5 + 5 units is 80
+# redraws, minutes on 1500 rows). A fixed size, so that where a round stops does not
+# depend on n_jobs.
+_ROUND_BATCH = 8
 
 
 # --------------------------------------------------------------------- one start
@@ -174,6 +181,7 @@ class Search:
         self.by_symmetry = False
         self.funnel = []  # arrangements of the best and its images (see same_arrangement)
         self._recombined_at, self.n_recombined, self.by_recombination = None, 0, False
+        self.round_cut = False  # a round stopped at its deadline
 
     def _set_best(self, theta, f):
         self.theta, self.f = theta, f
@@ -201,7 +209,7 @@ class Search:
         return run_trials(start_ahead, [(reach, s, self.n_revive, *a)
                                          for a, s in zip(args, hop_seeds)], n_jobs=self.n_jobs)
 
-    def recombine(self, seed, finished):
+    def recombine(self, seed, finished, deadline=None):
         """One round of recombination (:mod:`._recombine`): the best subsets of the units
         of the minima met, settled by L-BFGS, offered uncounted (kind "recombined"); with
         them the best minimum's flip-replacements (:func:`._reorient.flip_replaced`)
@@ -217,7 +225,9 @@ class Search:
         Skipped when no minimum was added since the last round and the best is (within
         the tolerance) the one that round began from: a round that lowered the best
         can be followed by one from the new best. Returns whether it found a new best
-        (lower by more than the tolerance).
+        (lower by more than the tolerance). `deadline` (a ``time.perf_counter()``
+        value): no batch of the round's starts begins after it (:attr:`round_cut`
+        then says so); None: the whole round runs.
         """
         if self._recombined_at is not None:
             n_pool, began_at = self._recombined_at
@@ -227,7 +237,7 @@ class Search:
         if self.problem.top_moves:  # a deep network: its units' redraws only
             thetas = redrawn_layers(self.problem, self.theta, rs)
             return self._round(thetas, ["redrawn"] * len(thetas), draw_seeds(rs, len(thetas)),
-                               finished)
+                               finished, deadline)
         thetas = recombined(self.problem, self.pool, rs)
         kinds = ["recombined"] * len(thetas)
         if self.problem.sizes[1] > 1:
@@ -243,26 +253,32 @@ class Search:
         redraws = redrawn(self.problem, self.theta, rs)  # none for one unit
         thetas, kinds = thetas + redraws, kinds + ["redrawn"] * len(redraws)
         seeds += draw_seeds(rs, len(redraws))
-        return self._round(thetas, kinds, seeds, finished)
+        return self._round(thetas, kinds, seeds, finished, deadline)
 
-    def _round(self, thetas, kinds, seeds, finished):
+    def _round(self, thetas, kinds, seeds, finished, deadline=None):
         """Run a round's starts and offer them, uncounted; whether one lowered the best."""
-        # partial=False: a round cut short by Ctrl-C would pass for a finished one; the
-        # KeyboardInterrupt goes on to fit_global, which stops there.
-        if self._ahead():
-            reach = Reach(self)
-            runs = run_trials(local_ahead, [(reach, s, self.n_revive, self.problem, t)
-                                             for t, s in zip(thetas, seeds)],
-                              n_jobs=self.n_jobs, partial=False)
-        else:
-            runs = [(*run, None) for run in run_trials(
-                _local_run, [(self.problem, t) for t in thetas], n_jobs=self.n_jobs,
-                partial=False)]
         before = self.f
-        for (theta, f, nit, ahead), s, kind in zip(runs, seeds, kinds):
-            finished.append((kind, s, f))
-            self.offer(theta, f, nit, s, counted=False, ahead=ahead)
-            self.n_recombined += 1
+        reach = Reach(self) if self._ahead() else None  # (the best the round began from)
+        step = max(len(thetas), 1) if deadline is None else _ROUND_BATCH
+        for i in range(0, len(thetas), step):
+            if i and time.perf_counter() > deadline:
+                self.round_cut = True
+                break
+            batch, batch_seeds = thetas[i:i + step], seeds[i:i + step]
+            # partial=False: a round cut short by Ctrl-C would pass for a finished one;
+            # the KeyboardInterrupt goes on to fit_global, which stops there.
+            if reach is not None:
+                runs = run_trials(local_ahead, [(reach, s, self.n_revive, self.problem, t)
+                                                 for t, s in zip(batch, batch_seeds)],
+                                  n_jobs=self.n_jobs, partial=False)
+            else:
+                runs = [(*run, None) for run in run_trials(
+                    _local_run, [(self.problem, t) for t in batch], n_jobs=self.n_jobs,
+                    partial=False)]
+            for (theta, f, nit, ahead), s, kind in zip(runs, batch_seeds, kinds[i:i + step]):
+                finished.append((kind, s, f))
+                self.offer(theta, f, nit, s, counted=False, ahead=ahead)
+                self.n_recombined += 1
         # (the pool now holds the recombinations' own minima: a round on it alone would
         # find them again)
         self._recombined_at = (len(self.pool), before)

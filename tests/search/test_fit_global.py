@@ -143,8 +143,8 @@ def test_out_of_starts_rounds_follow_one_another_while_they_lower_the_best(
 
     real, rounds = _search.Search.recombine, []
 
-    def recombine(self, seed, finished):
-        real(self, seed, finished)
+    def recombine(self, seed, finished, deadline=None):
+        real(self, seed, finished, deadline)
         rounds.append(self.f)
         return len(rounds) < 3  # "lowered the best" twice, then not
 
@@ -155,7 +155,7 @@ def test_out_of_starts_rounds_follow_one_another_while_they_lower_the_best(
     assert res.stop_reason == "max_restarts" and res.n_starts == 3 and len(rounds) == 3
     rounds.clear()
     monkeypatch.setattr(_search.Search, "recombine",
-                        lambda self, seed, finished: rounds.append(1) or False)
+                        lambda self, seed, finished, deadline=None: rounds.append(1) or False)
     with pytest.warns(UnconfirmedOptimumWarning):
         fit_global(euclid_small.X, euclid_small.y, hidden=3, n_restarts=1, max_restarts=3,
                    confirm=5, random_state=0)
@@ -173,6 +173,35 @@ def test_a_default_call_has_a_time_budget(euclid_small, monkeypatch):
     assert res.stop_reason == "max_time" and res.n_starts == 1 and not res.confirmed
     # no recombination round once the time ran out (a round is many starts)
     assert res.n_recombined == 0 and "recombinations tried" not in res.message
+
+
+def test_a_round_under_way_stops_at_max_time(monkeypatch):
+    # A deep network's round redraws every hidden unit 8 times (minutes on a large
+    # sample): a round under way begins no batch of its starts once max_time has
+    # passed, and the message says so. The round's clock is made to read "past".
+    import types
+
+    from exactfit.search import _search
+
+    monkeypatch.setattr(_search, "time", types.SimpleNamespace(perf_counter=lambda: np.inf))
+    real, rounds = _search.Search._round, []
+
+    def recording(self, thetas, kinds, seeds, finished, deadline=None):
+        before = self.n_recombined
+        out = real(self, thetas, kinds, seeds, finished, deadline)
+        rounds.append((len(thetas), self.n_recombined - before))
+        return out
+
+    monkeypatch.setattr(_search.Search, "_round", recording)
+    rs = np.random.RandomState(2)
+    X = rs.uniform(-1, 1, size=(150, 2))
+    y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
+    with pytest.warns(UnconfirmedOptimumWarning, match="the last round stopped at max_time"):
+        res = fit_global(X, y, hidden=(2, 2), max_restarts=6, random_state=0)
+    assert rounds and all(n == 32 for n, _ in rounds)  # 8 redraws of each of 4 units
+    assert all(ran == _search._ROUND_BATCH for _, ran in rounds)  # the first batch only
+    assert res.n_recombined == _search._ROUND_BATCH * len(rounds)
+    assert res.loss == pytest.approx(exactfit.mse(res.network, X, y), rel=1e-9)
 
 
 def test_missable_share_says_what_the_starts_rule_out(euclid_small):
