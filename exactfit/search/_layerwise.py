@@ -98,11 +98,13 @@ def redrawn_layers(problem, theta, rs, per_unit=_REDRAWS):
     recombination rounds (kind "redrawn"). Measured by hand on two problems of the
     held-out set ``fresh_deep`` (2-D, two hidden layers of 3 and 4 units) where a
     default call with the last-layer moves had stopped 11% and 10% above the best-known:
-    of the 18 and 24 redraws of the call's best, settled by L-BFGS and the moves,
-    the best ended 3% and 22% below the call's loss (the second 14% below the
-    best-known), both from a unit of the last hidden layer. On 11 problems of that set
-    (calls only) the default calls hit 13 of 33 with the last-layer moves alone and 20
-    of 33 with these rounds too (``fresh_deep_top.md``, ``fresh_deep_rounds.md``).
+    of the 18 and 24 redraws (3 per unit then) of the call's best, settled by L-BFGS
+    and the moves, the best ended 3% and 22% below the call's loss (the second 14%
+    below the best-known), both from a unit of the last hidden layer. On 11 problems of
+    that set (calls only) the default calls hit 13 of 33 with the last-layer moves
+    alone and 20 of 33 with these rounds too (``fresh_deep_top.md``,
+    ``fresh_deep_rounds.md``); with 8 redraws per unit instead of 3, 11 of 18 calls on
+    6 problems of ``fresh_deep_b`` instead of 7 (``fresh_deep_b_redraw8.md``).
 
     Returns ``sum(hidden) * per_unit`` starting vectors, the first layer's units first.
     """
