@@ -23,6 +23,12 @@ the best-known, and median seconds per call. A long search is itself only a best
     python benchmarks/fresh.py                       # 24 problems, 5 calls each
     python benchmarks/fresh.py --problems 8 --calls 3 --long 1 --starts 40   # quicker
     python benchmarks/fresh.py --resume              # continue after Ctrl-C
+    python benchmarks/fresh.py --fit max_restarts=60 --name fewer --reference fresh
+    python benchmarks/fresh.py --set exactfit.search._layerwise._REDRAWS=16 ...
+
+``--fit`` passes options to the default calls (an A/B of a user-facing setting);
+``--set`` changes a private constant of exactfit in every job, for experiments on the
+search itself that can be rerun from the repository (the report says so).
 
 Every finished job (a long search or a call) is checkpointed atomically; Ctrl-C stops
 cleanly. Seeds come from each problem's seed, so results do not depend on --n-jobs.
@@ -30,6 +36,9 @@ Writes benchmarks/results/fresh.{json,md}.
 """
 
 import argparse
+import ast
+import contextlib
+import importlib
 import os
 import sys
 import time
@@ -177,10 +186,32 @@ def _draw(record):
 
 
 def _job(problem_seed, kind, seed, starts, recombine=True, dims=None, sizes=None,
-         widths=None, archs=None):
+         widths=None, archs=None, fit=None, patch=None):
     draw = {key: list(v) for key, v in (("dims", dims), ("sizes", sizes),
                                          ("widths", widths), ("archs", archs))
             if v is not None}
+    with _patched(patch or {}):
+        return _run_job(problem_seed, kind, seed, starts, recombine, draw, fit or {})
+
+
+@contextlib.contextmanager
+def _patched(patch):
+    """Set exactfit's private constants (``--set``) for one job, then restore them: a
+    joblib worker runs jobs of one run only, but the main process runs --n-jobs 1's."""
+    old = []
+    try:
+        for name, value in patch.items():
+            module, attr = name.rsplit(".", 1)
+            mod = importlib.import_module(module)
+            old.append((mod, attr, getattr(mod, attr)))
+            setattr(mod, attr, value)
+        yield
+    finally:
+        for mod, attr, value in reversed(old):
+            setattr(mod, attr, value)
+
+
+def _run_job(problem_seed, kind, seed, starts, recombine, draw, fit):
     p = make_problem(problem_seed, **draw)
     X, y, k = p["X"], p["y"], p["hidden"]
     if kind == "exact":
@@ -188,8 +219,10 @@ def _job(problem_seed, kind, seed, starts, recombine=True, dims=None, sizes=None
     kw = dict(X=X, y=y, hidden=k, random_state=seed, **p["fit"])
     if kind == "long":
         kw.update(n_restarts=starts, max_restarts=starts, confirm=10 ** 6)
-    elif not recombine:  # the calls only: the long searches stay the reference's
-        kw.update(recombine=False)
+    else:  # the calls only: the long searches stay the reference's
+        kw.update(fit)
+        if not recombine:
+            kw.update(recombine=False)
     res, meta = _call(exactfit.fit_global, kw)
     # the problem's own loss (MSE unless --archs drew "mae"), of the returned network
     return {"problem": problem_seed, "kind": kind, "seed": int(seed),
@@ -205,7 +238,7 @@ def _job(problem_seed, kind, seed, starts, recombine=True, dims=None, sizes=None
             "start_kinds": [str(v) for v in res.get("start_kinds", [])],
             "n_recombined": int(res.get("n_recombined", 0)),
             "improved_by_recombination": bool(res.get("improved_by_recombination", False)),
-            **draw, **meta}
+            **({"fit": fit} if fit and kind == "call" else {}), **draw, **meta}
 
 
 def _exact_job(problem_seed, X, y, k, draw):
@@ -233,7 +266,7 @@ def _seeds(args):
 
 def jobs_for(args):
     out = []
-    draw = (args.dims, args.sizes, args.widths, args.archs)
+    draw = (args.dims, args.sizes, args.widths, args.archs, args.fit, args.set)
     for ps in _seeds(args):
         out += [(ps, "exact", 0, 0, True, *draw)] if args.exact else []
         out += [(ps, "long", 10 ** 6 + j, args.starts, True, *draw)
@@ -333,6 +366,10 @@ def write_report(args, rows, run):
         + (f" of this run and of every record (long searches and calls) of run(s) "
            f"{', '.join(args.reference)}" if args.reference else "")
         + (" (calls with recombine=False)" if args.no_recombine else "")
+        + (f" (calls with {', '.join(f'{k}={v!r}' for k, v in args.fit.items())})"
+           if args.fit else "")
+        + (f" (every job with {', '.join(f'{k} = {v!r}' for k, v in args.set.items())}: "
+           f"an experiment on exactfit's private constants, `--set`)" if args.set else "")
         + f". A call hits within "
         f"{RTOL:g} relative of it (MSE <= {ZERO_TOL:g} var(y) where that is ~0"
         + (f"; MAE <= {np.sqrt(ZERO_TOL):g} std(y)" if args.archs and "mae" in args.archs
@@ -566,6 +603,13 @@ def parse_args(argv):
     p.add_argument("--no-recombine", action="store_true",
                    help="default calls with recombine=False (an A/B twin of a run; the "
                         "long searches are unchanged)")
+    p.add_argument("--fit", metavar="KEY=VALUE", nargs="+", default=[],
+                   help="options of fit_global for the default calls (not the long "
+                        "searches), VALUE a Python literal: --fit max_restarts=60")
+    p.add_argument("--set", metavar="MODULE.NAME=VALUE", nargs="+", default=[],
+                   help="for experiments: set a constant of exactfit in every job "
+                        "(long searches too), VALUE a Python literal: --set "
+                        "exactfit.search._layerwise._REDRAWS=16")
     p.add_argument("--reference", metavar="NAME", nargs="+",
                    help="also count the records of runs NAME (their checkpoints) in each "
                         "problem's best-known: both twins of an A/B judged alike")
@@ -584,7 +628,34 @@ def parse_args(argv):
         p.error("--exact needs --dims 1 and/or 2 (the enumerations certify 1 or 2 inputs)")
     if args.exact and args.archs and set(args.archs) != {"relu"}:
         p.error("--exact certifies one hidden ReLU layer with MSE only: --archs relu")
+    args.fit = _pairs(p, "--fit", args.fit)
+    args.set = _pairs(p, "--set", args.set)
+    for key in args.fit:
+        if key in ("X", "y", "hidden", "random_state"):
+            p.error(f"--fit {key}: the problem and the call's seed set it")
+    for name in args.set:
+        module, _, attr = name.rpartition(".")
+        if not module.startswith("exactfit"):
+            p.error(f"--set {name}: expected a name inside exactfit (MODULE.NAME)")
+        try:
+            getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            p.error(f"--set {name}: no such name in exactfit")
     return args
+
+
+def _pairs(p, option, items):
+    """KEY=VALUE strings as a dict, each VALUE a Python literal."""
+    out = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            p.error(f"{option} expects KEY=VALUE; got {item!r}")
+        try:
+            out[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            p.error(f"{option} {key}: VALUE must be a Python literal; got {value!r}")
+    return out
 
 
 def main(argv=None):
@@ -602,6 +673,10 @@ def main(argv=None):
         settings["exact"] = True
     if args.no_recombine:
         settings["recombine"] = False
+    if args.fit:
+        settings["fit"] = dict(args.fit)
+    if args.set:
+        settings["set"] = dict(args.set)
     reference = {}
     for name in args.reference or []:
         ref = os.path.join(args.results, f"{name}_checkpoint.json")

@@ -212,3 +212,47 @@ def test_a_run_of_another_arch_judges_the_problem_own_loss(tmp_path, arch):
     assert rec["loss"] == pytest.approx(rec["stated"], rel=1e-9)
     assert p["loss"] == ("mae" if arch == "mae" else "mse")
     assert "Architectures drawn from" in (tmp_path / "fresh.md").read_text()
+
+
+def test_fit_options_reach_the_calls_and_set_reaches_every_job(tmp_path, monkeypatch):
+    seen = []
+    real = fresh.exactfit.fit_global
+
+    def spy(*args, **kw):
+        from exactfit.search import _layerwise
+        seen.append((kw.get("max_restarts"), kw.get("n_restarts"), _layerwise._REDRAWS))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(fresh.exactfit, "fit_global", spy)
+    from exactfit.search import _layerwise
+    before = _layerwise._REDRAWS
+    args = ["--seed", "9004", "--problems", "1", "--calls", "2", "--long", "1",
+            "--starts", "4", "--results", str(tmp_path), "--fit", "max_restarts=50",
+            "n_restarts=3", "--set", "exactfit.search._layerwise._REDRAWS=2"]
+    assert fresh.main(args) == 0
+    # the long search keeps its own budget; every job (long too) saw the constant
+    assert sorted(seen) == sorted([(4, 4, 2), (50, 3, 2), (50, 3, 2)])
+    assert _layerwise._REDRAWS == before  # restored after each job
+    ckpt = json.loads((tmp_path / "fresh_checkpoint.json").read_text())
+    assert ckpt["settings"]["fit"] == {"max_restarts": 50, "n_restarts": 3}
+    assert ckpt["settings"]["set"] == {"exactfit.search._layerwise._REDRAWS": 2}
+    assert all(r.get("fit") == {"max_restarts": 50, "n_restarts": 3}
+               for r in ckpt["records"].values() if r["kind"] == "call")
+    text = (tmp_path / "fresh.md").read_text()
+    assert "calls with max_restarts=50, n_restarts=3" in text and "`--set`" in text
+    # a resume with other options is another run: nothing is reused
+    assert fresh.main(args[:-5] + ["--resume"]) == 0
+    assert "set" not in json.loads((tmp_path / "fresh_checkpoint.json").read_text())["settings"]
+
+
+@pytest.mark.parametrize("bad, match", [
+    (["--fit", "max_restarts"], "KEY=VALUE"),
+    (["--fit", "max_restarts=fifty"], "literal"),
+    (["--fit", "hidden=3"], "problem"),
+    (["--set", "numpy.pi=3"], "inside exactfit"),
+    (["--set", "exactfit.search._layerwise._NOPE=3"], "no such name"),
+])
+def test_fit_and_set_reject_what_they_cannot_use(bad, match, capsys):
+    with pytest.raises(SystemExit):
+        fresh.parse_args(bad)
+    assert match in capsys.readouterr().err
