@@ -609,7 +609,9 @@ def parse_args(argv):
     p.add_argument("--set", metavar="MODULE.NAME=VALUE", nargs="+", default=[],
                    help="for experiments: set a constant of exactfit in every job "
                         "(long searches too), VALUE a Python literal: --set "
-                        "exactfit.search._layerwise._REDRAWS=16")
+                        "exactfit.search._layerwise._REDRAWS=16; refused for a constant "
+                        "the code copies at import (a default argument, an import by "
+                        "name), which setting it would not reach")
     p.add_argument("--reference", metavar="NAME", nargs="+",
                    help="also count the records of runs NAME (their checkpoints) in each "
                         "problem's best-known: both twins of an A/B judged alike")
@@ -641,7 +643,40 @@ def parse_args(argv):
             getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError):
             p.error(f"--set {name}: no such name in exactfit")
+        bound = _bound_copies(module, attr)
+        if bound:
+            p.error(f"--set {name}: {bound[0]} keeps its own copy of {attr}, made at "
+                    f"import, which --set would not change (read it at call time first)")
     return args
+
+
+def _bound_copies(module, attr):
+    """Where exactfit's code holds a copy of the constant `module`.`attr` that setting it
+    on its module would not reach: a default argument of a function of `module` (bound
+    when the function is defined), or a ``from module import attr`` elsewhere."""
+    root = os.path.dirname(os.path.abspath(exactfit.__file__))
+    out = []
+    for folder, _, files in os.walk(root):
+        for file in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, file)
+            parts = os.path.relpath(path[:-3], os.path.dirname(root)).split(os.sep)
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            package = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+            with open(path, encoding="utf-8") as fh:
+                tree = ast.parse(fh.read())
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and name == module:
+                    defaults = node.args.defaults + [d for d in node.args.kw_defaults if d]
+                    if any(isinstance(d, ast.Name) and d.id == attr for d in defaults):
+                        out.append(f"{name}.{node.name}() (a default argument)")
+                elif isinstance(node, ast.ImportFrom) and any(a.name == attr
+                                                              for a in node.names):
+                    base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    source = (".".join(base + ([node.module] if node.module else []))
+                              if node.level else node.module)
+                    if source == module:
+                        out.append(f"{name} (its import)")
+    return out
 
 
 def _pairs(p, option, items):

@@ -251,6 +251,10 @@ def test_fit_options_reach_the_calls_and_set_reaches_every_job(tmp_path, monkeyp
     (["--fit", "hidden=3"], "problem"),
     (["--set", "numpy.pi=3"], "inside exactfit"),
     (["--set", "exactfit.search._layerwise._NOPE=3"], "no such name"),
+    # bound as default arguments at import: setting the module's name would change nothing
+    (["--set", "exactfit.search._recombine._KEEP=2"], "best_subsets() (a default"),
+    # imported by name into _search: its copy there would stay as it was
+    (["--set", "exactfit.search._canonical.BAND=0.1"], "_search (its import)"),
 ])
 def test_fit_and_set_reject_what_they_cannot_use(bad, match, capsys):
     with pytest.raises(SystemExit):

@@ -88,7 +88,7 @@ def top_layer_moves(problem, theta, f, rs):
     return theta, f, nit
 
 
-def redrawn_layers(problem, theta, rs, per_unit=_REDRAWS):
+def redrawn_layers(problem, theta, rs, per_unit=None):
     """Starts out of a deep network's minimum: one hidden unit redrawn at random.
 
     Each unit of each hidden layer in turn gets `per_unit` random directions (of the
@@ -106,8 +106,11 @@ def redrawn_layers(problem, theta, rs, per_unit=_REDRAWS):
     ``fresh_deep_rounds.md``); with 8 redraws per unit instead of 3, 11 of 18 calls on
     6 problems of ``fresh_deep_b`` instead of 7 (``fresh_deep_b_redraw8.md``).
 
-    Returns ``sum(hidden) * per_unit`` starting vectors, the first layer's units first.
+    Returns ``sum(hidden) * per_unit`` starting vectors, the first layer's units first;
+    `per_unit` None: :data:`_REDRAWS`, read at call time (``benchmarks/fresh.py --set``
+    changes it for an experiment).
     """
+    per_unit = _REDRAWS if per_unit is None else per_unit
     sizes = problem.sizes
     acts = [problem.act] * (len(sizes) - 2) + [problem.out]
     Ws0, bs0 = unflatten(theta, sizes)

@@ -124,6 +124,16 @@ def test_redrawn_layers_redraw_one_unit_of_one_layer_each():
         assert np.min(np.abs(inputs @ Ws[layer][:, u] + bs[layer][u])) < 1e-9
 
 
+def test_redrawn_layers_read_their_count_at_call_time(monkeypatch):
+    # (benchmarks/fresh.py --set changes the module's constant for an experiment)
+    sizes = (2, 3, 4, 1)
+    X, Y, theta, rs = _teacher(sizes, seed=5)
+    problem = Problem(X, Y, sizes, "relu", "linear", "mse", 50)
+    assert len(redrawn_layers(problem, theta, rs)) == _layerwise._REDRAWS * (3 + 4)
+    monkeypatch.setattr(_layerwise, "_REDRAWS", 1)
+    assert len(redrawn_layers(problem, theta, rs)) == 3 + 4
+
+
 def _deep_fits(max_restarts, **variants):
     """fit_global on one 2-D sample with 2 + 2 hidden ReLU units, once per variant (keyword
     arguments of each); unconfirmed bests are expected."""
