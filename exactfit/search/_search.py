@@ -20,7 +20,7 @@ from .._parallel import draw_seeds, run_trials
 from .._validation import check_random_state
 from ._canonical import BAND, _local_run, arrangement, canonical, same_arrangement
 from ._intervals import interval_descent, ridge_starts
-from ._layerwise import redrawn_layers, top_layer_moves
+from ._layerwise import redrawn_layers, screened, top_layer_moves
 from ._local import Problem
 from ._moves import grown, redrawn, revive, swap_descent
 from ._penalty import penalised
@@ -235,7 +235,9 @@ class Search:
                 return False
         rs = check_random_state(seed)
         if self.problem.top_moves:  # a deep network: its units' redraws only
-            thetas = redrawn_layers(self.problem, self.theta, rs)
+            thetas, nit = screened(self.problem,
+                                   redrawn_layers(self.problem, self.theta, rs), self.n_jobs)
+            self.nit += nit
             return self._round(thetas, ["redrawn"] * len(thetas), draw_seeds(rs, len(thetas)),
                                finished, deadline)
         thetas = recombined(self.problem, self.pool, rs)

@@ -134,12 +134,16 @@ def test_redrawn_layers_read_their_count_at_call_time(monkeypatch):
     assert len(redrawn_layers(problem, theta, rs)) == 3 + 4
 
 
+def _deep_data():
+    rs = np.random.RandomState(2)
+    X = rs.uniform(-1, 1, size=(150, 2))
+    return X, np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
+
+
 def _deep_fits(max_restarts, **variants):
     """fit_global on one 2-D sample with 2 + 2 hidden ReLU units, once per variant (keyword
     arguments of each); unconfirmed bests are expected."""
-    rs = np.random.RandomState(2)
-    X = rs.uniform(-1, 1, size=(150, 2))
-    y = np.abs(X[:, 0]) * np.sin(3 * X[:, 1])
+    X, y = _deep_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", exactfit.UnconfirmedOptimumWarning)
         return [exactfit.fit_global(X, y, hidden=(2, 2), max_restarts=max_restarts,
@@ -164,3 +168,31 @@ def test_deep_moves_and_rounds_do_not_depend_on_n_jobs():
     assert one.n_recombined > 0
     assert one.loss == two.loss
     np.testing.assert_array_equal(one.restart_losses, two.restart_losses)
+
+
+def test_screened_keeps_the_lowest_after_a_short_run():
+    sizes = (2, 3, 4, 1)
+    X, Y, theta, rs = _teacher(sizes, seed=5)
+    problem = Problem(X, Y + 0.1 * rs.normal(size=Y.shape), sizes, "relu", "linear", "mse",
+                      500)
+    starts = redrawn_layers(problem, theta, rs, per_unit=3)
+    same, nit = _layerwise.screened(problem, starts, iters=0)  # off: every start as it was
+    assert nit == 0 and len(same) == len(starts)
+    assert all(a is b for a, b in zip(same, starts))
+    kept, nit = _layerwise.screened(problem, starts, iters=5, keep=0.25)
+    assert len(kept) == int(np.ceil(0.25 * len(starts))) == 6 and nit > 0
+    losses = [problem.value(t) for t in kept]
+    assert losses == sorted(losses)
+    # each kept start is a short run's end: the lowest of them is the lowest of all ends
+    ends = [problem.local(t, tol="loose", maxiter=5, near_zero=False)[1] for t in starts]
+    assert losses[0] == pytest.approx(min(ends), rel=1e-9)
+    assert losses[-1] <= np.sort(ends)[5] * (1 + 1e-9)
+
+
+def test_fit_global_screens_deep_redraws_when_asked(monkeypatch):
+    monkeypatch.setattr(_layerwise, "_SCREEN_ITERS", 10)
+    monkeypatch.setattr(_layerwise, "_REDRAWS", 4)
+    (res,) = _deep_fits(6, on={})
+    per_round = int(np.ceil(_layerwise._SCREEN_KEEP * 4 * (2 + 2)))
+    assert res.n_recombined >= per_round and res.n_recombined % per_round == 0
+    assert res.loss == pytest.approx(exactfit.mse(res.network, *_deep_data()), rel=1e-9)
